@@ -1,0 +1,3 @@
+from faultdrill.cli.main import main
+
+main()

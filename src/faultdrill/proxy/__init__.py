@@ -1,0 +1,1 @@
+"""The embedded Toxiproxy-compatible fault proxy."""

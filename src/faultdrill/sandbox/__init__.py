@@ -1,0 +1,1 @@
+"""The LocalizeVideos sandbox target."""
