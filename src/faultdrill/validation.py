@@ -1,0 +1,102 @@
+"""Reading YAML/JSON files into typed models, with errors a person can act on.
+
+Every problem names the file, the field path (``method[2].provider.module``)
+and what would be valid; all problems of a file are reported at once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from faultdrill.errors import InvalidInput, Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_document(path: Path) -> Any:
+    """Parse a YAML or JSON file; a missing or malformed file is InvalidInput."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput.single(source, "", "no such file; check the path") from None
+    except IsADirectoryError:
+        raise InvalidInput.single(source, "", "is a directory; give a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput.single(source, "", f"cannot be read: {exc}") from exc
+    if path.suffix.lower() == ".json":
+        return _parse_json(source, text)
+    return _parse_yaml(source, text)
+
+
+def _parse_json(source: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise InvalidInput.single(source, where, f"invalid JSON: {exc.msg}") from exc
+
+
+def _parse_yaml(source: str, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InvalidInput.single(source, where, f"invalid YAML: {problem}") from exc
+
+
+def field_path(location: tuple[int | str, ...]) -> str:
+    """``('method', 2, 'provider')`` becomes ``method[2].provider``."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def problems_from(source: str, error: ValidationError) -> list[Problem]:
+    """Translate pydantic's errors into our problems, one per bad field."""
+    problems = []
+    for item in error.errors(include_url=False):
+        location = tuple(p for p in item["loc"] if not _is_union_tag(p))
+        message = _message(item)
+        problems.append(Problem(source, field_path(location) or "(top level)", message))
+    return problems
+
+
+def _is_union_tag(part: int | str) -> bool:
+    # pydantic inserts the tried model's name (e.g. "function-after[...]",
+    # "PythonProvider") into locations of union members; people never write it.
+    return isinstance(part, str) and (part[:1].isupper() or "[" in part)
+
+
+def _message(item: Any) -> str:
+    kind = item["type"]
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field; check its spelling"
+    text = str(item["msg"])
+    return text.removeprefix("Value error, ")
+
+
+def parse_model(model: type[M], data: Any, source: str) -> M:
+    """Validate ``data`` as ``model``; every problem is reported as InvalidInput."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(source, exc)) from None
+
+
+def load_model(model: type[M], path: Path) -> M:
+    """Read and validate a file in one step."""
+    return parse_model(model, read_document(path), str(path))
