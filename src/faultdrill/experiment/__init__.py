@@ -1,0 +1,1 @@
+"""Experiment files: Chaos Toolkit format plus faultdrill's own keys."""

@@ -1,0 +1,32 @@
+"""Durations as people write them: ``30``, ``"30s"``, ``"2m"``, ``"1h"``."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+
+
+def parse_seconds(value: Any) -> float:
+    """Seconds from a number or a string with a unit; raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError("must be a duration such as 30, '30s', '2m' or '1h'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _PATTERN.match(str(value))
+        if not match:
+            raise ValueError(
+                f"{value!r} is not a duration; write 30, '30s', '500ms', '2m' or '1h'"
+            )
+        seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    return seconds
+
+
+Seconds = Annotated[float, BeforeValidator(parse_seconds)]

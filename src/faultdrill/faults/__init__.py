@@ -1,0 +1,1 @@
+"""The fault ledger: every fault written down before it is applied."""

@@ -1,0 +1,76 @@
+"""Reverting a recorded fault, whoever applied it."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+
+from faultdrill.errors import FaultError
+from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
+
+log = logging.getLogger(__name__)
+
+# Generous for a loopback or same-datacentre API; a revert that cannot reach
+# the proxy within this is reported, not retried forever.
+HTTP_TIMEOUT_S = 5.0
+
+
+def revert(record: FaultRecord) -> str:
+    """Remove one fault; returns what was done. Idempotent."""
+    if record.kind is FaultKind.TOXIC:
+        return _remove_toxic(record)
+    if record.kind is FaultKind.PROXY_DOWN:
+        return _enable_proxy(record)
+    raise FaultError(f"no way to revert a fault of kind {record.kind}")
+
+
+def revert_pending(
+    ledger: FaultLedger, run_id: str | None = None
+) -> list[tuple[FaultRecord, str]]:
+    """Revert every pending fault (of one run, or all); cross off each that went."""
+    done = []
+    for record in ledger.pending(run_id):
+        try:
+            outcome = revert(record)
+        except FaultError as exc:
+            log.error("could not revert %s: %s", record.description, exc)
+            done.append((record, f"failed: {exc}"))
+            continue
+        ledger.reverted(record, note=outcome)
+        log.info("reverted %s (%s)", record.description, outcome)
+        done.append((record, outcome))
+    return done
+
+
+def _remove_toxic(record: FaultRecord) -> str:
+    api, proxy, toxic = (record.target[k] for k in ("api_url", "proxy", "toxic"))
+    url = f"{api.rstrip('/')}/proxies/{proxy}/toxics/{toxic}"
+    response = _call("DELETE", url)
+    if response.status_code == 404:
+        return "already gone"
+    if response.status_code >= 300:
+        raise FaultError(
+            f"DELETE {url} answered {response.status_code}: {response.text.strip()}"
+        )
+    return "toxic removed"
+
+
+def _enable_proxy(record: FaultRecord) -> str:
+    api, proxy = record.target["api_url"], record.target["proxy"]
+    url = f"{api.rstrip('/')}/proxies/{proxy}"
+    response = _call("POST", url, json={"enabled": True})
+    if response.status_code == 404:
+        return "proxy no longer exists"
+    if response.status_code >= 300:
+        raise FaultError(
+            f"POST {url} answered {response.status_code}: {response.text.strip()}"
+        )
+    return "proxy enabled"
+
+
+def _call(method: str, url: str, json: object = None) -> requests.Response:
+    try:
+        return requests.request(method, url, json=json, timeout=HTTP_TIMEOUT_S)
+    except requests.RequestException as exc:
+        raise FaultError(f"cannot reach the Toxiproxy API at {url}: {exc}") from exc
