@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 
 from faultdrill import errors
+from faultdrill.runner.outcome import Outcome
 
 
 class ExitCode(enum.IntEnum):
@@ -32,3 +33,18 @@ def for_error(error: BaseException) -> ExitCode:
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
     return ExitCode.INTERNAL_ERROR
+
+
+_BY_OUTCOME = {
+    Outcome.HELD: ExitCode.HELD,
+    Outcome.DEVIATED: ExitCode.DEVIATED,
+    Outcome.INCONCLUSIVE: ExitCode.INCONCLUSIVE,
+    Outcome.REFUSED: ExitCode.REFUSED,
+    Outcome.ABORTED: ExitCode.ABORTED,
+    Outcome.INTERRUPTED: ExitCode.INTERRUPTED,
+}
+
+
+def for_outcome(outcome: Outcome) -> ExitCode:
+    """The exit code of a run that ended with ``outcome``."""
+    return _BY_OUTCOME[outcome]

@@ -1,0 +1,143 @@
+"""``faultdrill validate``, ``run`` and ``recover``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from faultdrill.errors import FaultdrillError, InvalidInput, Problem
+from faultdrill.exitcodes import ExitCode, for_outcome
+from faultdrill.experiment.loader import load_experiment
+from faultdrill.faults.ledger import FaultLedger
+from faultdrill.faults.revert import revert_pending
+from faultdrill.runner.chaostoolkit import check_with_chaostoolkit
+from faultdrill.runner.console import RunConsole
+from faultdrill.runner.lifecycle import ExperimentRun, RunOptions
+
+_FILES = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=_FILES)
+@click.option(
+    "--chaostoolkit/--no-chaostoolkit",
+    default=True,
+    show_default=True,
+    help="Also run Chaos Toolkit's own checks (imports every provider module).",
+)
+def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
+    """Check experiment files; nothing runs.
+
+    Every problem is listed with its file, field path and what would be
+    valid. Exit code 0 when all files are valid, 2 otherwise.
+    """
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            loaded = load_experiment(path)
+            if chaostoolkit:
+                check_with_chaostoolkit(loaded.document, str(path))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+            continue
+        click.echo(f"{path}: valid")
+    if problems:
+        raise InvalidInput(problems)
+
+
+@click.command()
+@click.argument("file", type=_FILES)
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the journal [default: journals/<file>-<UTC time>.json].",
+)
+@click.option(
+    "--toxiproxy-url",
+    envvar="TOXIPROXY_URL",
+    help="A Toxiproxy API to use (also TOXIPROXY_URL). Unset: the running "
+    "sandbox's proxy, else an embedded server started for this run.",
+)
+@click.option(
+    "--slo-file",
+    type=_FILES,
+    help="SLO definitions to use instead of slo.file or the shipped ones.",
+)
+def run(
+    file: Path,
+    journal_path: Path | None,
+    toxiproxy_url: str | None,
+    slo_file: Path | None,
+) -> None:
+    """Run one experiment through its whole lifecycle.
+
+    \b
+    1. refuse if faults of an earlier run are still applied
+    2. measure the hypothesis SLOs before: inject nothing unless they hold
+    3. apply the method while measuring
+    4. roll back, always (also on failure, Ctrl-C and SIGTERM)
+    5. measure again after a recovery grace period
+    6. print a verdict per SLO and phase, write the journal
+
+    Exit code: 0 held, 1 deviated, 3 refused, 4 aborted, 5 inconclusive,
+    130 interrupted (see faultdrill --help).
+    """
+    loaded = load_experiment(file)
+    journal_path = journal_path or _default_journal(file)
+    console = RunConsole()
+    experiment_run = ExperimentRun(
+        loaded, RunOptions(journal_path, toxiproxy_url, slo_file), console
+    )
+    result = experiment_run.execute()
+    code = for_outcome(result.outcome)
+    experiment_run.journal.write(journal_path, int(code))
+    console.summary(result.outcome, result.reason, _table(experiment_run))
+    console.note(f"journal: {journal_path}")
+    sys.exit(code)
+
+
+@click.command()
+def recover() -> None:
+    """Revert every fault left behind by a crashed or killed run.
+
+    Reads the fault ledger under FAULTDRILL_HOME and reverts what it lists
+    as still applied. Idempotent: safe to run at any time.
+    """
+    ledger = FaultLedger.default()
+    pending = ledger.pending()
+    if not pending:
+        click.echo("nothing to recover: no fault is recorded as applied")
+        return
+    failed = 0
+    for record, outcome in revert_pending(ledger):
+        click.echo(f"{record.description}: {outcome}")
+        failed += outcome.startswith("failed")
+    if failed:
+        raise FaultdrillError(f"{failed} fault(s) could not be reverted; see above")
+
+
+def _default_journal(file: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return Path("journals") / f"{file.stem}-{stamp}.json"
+
+
+def _table(experiment_run: ExperimentRun) -> list[dict[str, str]]:
+    rows = []
+    for phase, verdicts in experiment_run.verdicts.items():
+        for verdict in verdicts:
+            rows.append(
+                {
+                    "phase": phase.value,
+                    "slo": str(verdict["slo"]),
+                    "status": str(verdict["status"]),
+                    "summary": str(verdict.get("summary", "")),
+                }
+            )
+    return rows
+
+
+__all__ = ["ExitCode", "recover", "run", "validate"]

@@ -1,0 +1,1 @@
+"""The experiment lifecycle: gate, steady state, method, rollback, verdict."""

@@ -1,0 +1,347 @@
+"""One experiment, phase by phase.
+
+    gate ─► steady state before ─► method (faults) ─► rollbacks (always)
+         ─► recovery grace ─► steady state after ─► verdict ─► journal
+
+Each phase is one method of ``ExperimentRun``. Faults are written to the
+fault ledger before they are applied (by the actions themselves); after the
+declared rollbacks, anything of this run still in the ledger is reverted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from faultdrill.errors import Refused
+from faultdrill.experiment.blast import violations
+from faultdrill.experiment.loader import LoadedExperiment
+from faultdrill.faults.ledger import RUN_ID_ENV, FaultLedger
+from faultdrill.faults.revert import revert_pending
+from faultdrill.probe.prober import Prober
+from faultdrill.runner import targets
+from faultdrill.runner.chaostoolkit import ChaosToolkit
+from faultdrill.runner.console import RunConsole
+from faultdrill.runner.journal import Journal, PhaseRecord
+from faultdrill.runner.outcome import Outcome, Phase
+from faultdrill.runner.signals import Interrupted, interruptible, shielded
+from faultdrill.slo.model import Slo, SloFile, default_slo_file, load_slo_file
+from faultdrill.slo.verdict import evaluate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    journal_path: Path
+    toxiproxy_url: str | None = None
+    slo_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: Outcome
+    reason: str
+    journal_path: Path
+
+
+class _Stop(Exception):
+    """Ends the run early with an outcome (not an error)."""
+
+    def __init__(self, outcome: Outcome, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome = outcome
+        self.reason = reason
+
+
+class ExperimentRun:
+    def __init__(
+        self, loaded: LoadedExperiment, options: RunOptions, console: RunConsole
+    ) -> None:
+        self.loaded = loaded
+        self.model = loaded.model
+        self.options = options
+        self.console = console
+        self.run_id = uuid.uuid4().hex[:12]
+        self.ledger = FaultLedger.default()
+        self.slos = _hypothesis(loaded, options.slo_file)
+        self.journal = Journal(
+            run_id=self.run_id,
+            experiment_file=str(loaded.path),
+            document=loaded.document,
+            start=time.time(),
+        )
+        self.toolkit: ChaosToolkit
+        self.prober: Prober
+        self.verdicts: dict[Phase, list[dict[str, Any]]] = {}
+
+    # --- the whole run ---------------------------------------------------
+
+    def execute(self) -> RunResult:
+        self.console.title(self.model.title, str(self.loaded.path))
+        try:
+            outcome, reason = self._run()
+        except Refused as exc:
+            outcome, reason = Outcome.REFUSED, str(exc)
+        self.journal.outcome, self.journal.reason = outcome, reason
+        self.journal.end = time.time()
+        return RunResult(outcome, reason, self.options.journal_path)
+
+    def _run(self) -> tuple[Outcome, str]:
+        self._gate()
+        with self._run_environment(), interruptible():
+            try:
+                with self._fault_proxy(), self._probing():
+                    self._steady_state_before()
+                    self._method_then_rollback()
+                    self._steady_state_after()
+                    return self._verdict()
+            except _Stop as stop:
+                return stop.outcome, stop.reason
+            except Interrupted as exc:
+                log.warning("interrupted by %s; faults were rolled back", exc)
+                return Outcome.INTERRUPTED, f"interrupted by {exc}; faults rolled back"
+
+    # --- phases ----------------------------------------------------------
+
+    def _gate(self) -> None:
+        left_behind = [f for f in self.ledger.pending() if f.run_id != self.run_id]
+        if left_behind:
+            listed = "; ".join(f.description for f in left_behind[:3])
+            raise Refused(
+                [
+                    f"{len(left_behind)} fault(s) of an earlier run are still "
+                    f"applied ({listed}); run 'faultdrill recover' first"
+                ]
+            )
+        # TODO(error-budget gate): refuse on exhausted budget, open incidents
+        # and a held target lock once the budget ledger and incidents exist.
+
+    def _steady_state_before(self) -> None:
+        verdicts = self._measure(
+            Phase.BEFORE, self.model.slo.before, "measuring steady state"
+        )
+        ctk_state = self.toolkit.steady_state()
+        self.journal.ctk_steady_states["before"] = ctk_state
+        if ctk_state is not None and not ctk_state.get("steady_state_met"):
+            raise _Stop(
+                Outcome.DEVIATED,
+                "Chaos Toolkit steady-state probes failed before; nothing injected",
+            )
+        status = _worst(verdicts)
+        if status == "deviated":
+            raise _Stop(
+                Outcome.DEVIATED,
+                "steady state not met before the method; nothing injected",
+            )
+        if status == "inconclusive":
+            raise _Stop(
+                Outcome.INCONCLUSIVE,
+                "too few samples to confirm steady state before; nothing injected "
+                "(raise slo.before or slo.probe-rate)",
+            )
+
+    def _method_then_rollback(self) -> None:
+        method = self.toolkit.steps("method")
+        reasons = violations(self.model.blast_radius, method)
+        if reasons:
+            raise Refused(reasons)
+        self._start_phase(Phase.DURING)
+        self.console.note("[bold]during[/]: applying the method")
+        failed: str | None = None
+        try:
+            failed = self._run_method(method)
+        finally:
+            self._end_phase(Phase.DURING)
+            self._rollback_come_what_may()
+        if failed:
+            raise _Stop(Outcome.ABORTED, f"{failed}; rolled back")
+
+    def _run_method(self, method: list[dict[str, Any]]) -> str | None:
+        for activity in method:
+            run = self.toolkit.run(activity)
+            self.journal.runs.append(run)
+            self.journal.event(
+                time.time(), f"{activity['type']} {activity['name']}: {run['status']}"
+            )
+            if run["status"] == "failed" and activity["type"] == "action":
+                return f"action {activity['name']!r} failed: {_last_line(run)}"
+        return None
+
+    def _rollback_come_what_may(self) -> None:
+        # A signal can land after ``finally`` starts and before the shield is
+        # up; rolling back again is safe (reverts are idempotent).
+        while True:
+            try:
+                with shielded():
+                    self._rollback()
+                return
+            except Interrupted:
+                log.warning("signal during rollback set-up; rolling back again")
+
+    def _rollback(self) -> None:
+        self.console.note("[bold]rollback[/]: reverting faults")
+        for activity in self.toolkit.steps("rollbacks"):
+            run = self.toolkit.run(activity)
+            self.journal.rollbacks.append(run)
+            self.journal.event(
+                time.time(), f"rollback {activity['name']}: {run['status']}"
+            )
+        for record, outcome in revert_pending(self.ledger, self.run_id):
+            self.journal.reverts.append(
+                {"fault": record.description, "outcome": outcome}
+            )
+            self.journal.event(
+                time.time(), f"safety net reverted {record.description}: {outcome}"
+            )
+        still = self.ledger.pending(self.run_id)
+        if still:
+            log.error(
+                "%d fault(s) could not be reverted; run 'faultdrill recover'",
+                len(still),
+            )
+
+    def _steady_state_after(self) -> None:
+        grace = self.model.slo.recovery_within
+        if grace > 0:
+            self._start_phase(Phase.RECOVERY)
+            self.console.phase(Phase.RECOVERY, grace, "letting the service recover")
+            time.sleep(grace)
+            self._end_phase(Phase.RECOVERY)
+        self._measure(Phase.AFTER, self.model.slo.after, "measuring steady state")
+        self.journal.ctk_steady_states["after"] = self.toolkit.steady_state()
+
+    def _verdict(self) -> tuple[Outcome, str]:
+        during = self._judge(Phase.DURING)
+        after = self.verdicts.get(Phase.AFTER, [])
+        ctk_after = self.journal.ctk_steady_states.get("after")
+        if ctk_after is not None and not ctk_after.get("steady_state_met"):
+            return (
+                Outcome.DEVIATED,
+                "Chaos Toolkit steady-state probes failed after the method",
+            )
+        for phase, verdicts in ((Phase.DURING, during), (Phase.AFTER, after)):
+            broken = [v["slo"] for v in verdicts if v["status"] == "deviated"]
+            if broken:
+                return (
+                    Outcome.DEVIATED,
+                    f"{', '.join(broken)} broke {phase.value} the method",
+                )
+        unsure = [
+            f"{v['slo']} ({p})"
+            for p, vs in ((Phase.DURING, during), (Phase.AFTER, after))
+            for v in vs
+            if v["status"] == "inconclusive"
+        ]
+        if unsure:
+            return Outcome.INCONCLUSIVE, f"too few samples for {', '.join(unsure)}"
+        return Outcome.HELD, "every SLO of the hypothesis held before, during and after"
+
+    # --- helpers -----------------------------------------------------------
+
+    def _measure(self, phase: Phase, seconds: float, what: str) -> list[dict[str, Any]]:
+        self._start_phase(phase)
+        names = ", ".join(s.name for s in self.slos)
+        self.console.phase(phase, seconds, f"{what} ({names})")
+        time.sleep(seconds)
+        self._end_phase(phase)
+        return self._judge(phase)
+
+    def _judge(self, phase: Phase) -> list[dict[str, Any]]:
+        samples = self.prober.samples(phase.value)
+        verdicts = [_as_json(evaluate(slo, samples)) for slo in self.slos]
+        self.verdicts[phase] = verdicts
+        record = next(p for p in self.journal.phases if p.phase is phase)
+        record.verdicts, record.samples = verdicts, len(samples)
+        self.console.verdicts(phase, verdicts)
+        return verdicts
+
+    def _start_phase(self, phase: Phase) -> None:
+        self.prober.set_phase(phase.value)
+        self.journal.phases.append(PhaseRecord(phase, time.time()))
+        self.journal.event(time.time(), f"phase {phase.value} started")
+
+    def _end_phase(self, phase: Phase) -> None:
+        self.prober.set_phase(None)
+        record = next(p for p in self.journal.phases if p.phase is phase)
+        record.end = time.time()
+
+    @contextmanager
+    def _run_environment(self) -> Iterator[None]:
+        """Activities of this process belong to this run (for the fault ledger)."""
+        previous = os.environ.get(RUN_ID_ENV)
+        os.environ[RUN_ID_ENV] = self.run_id
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(RUN_ID_ENV, None)
+            else:
+                os.environ[RUN_ID_ENV] = previous
+
+    @contextmanager
+    def _fault_proxy(self) -> Iterator[None]:
+        document = self.loaded.document
+        base = ChaosToolkit(document, str(self.loaded.path))
+        if not targets.uses_network_faults(document):
+            self.toolkit = base
+            yield
+            return
+        with targets.toxiproxy_api(
+            self.options.toxiproxy_url, base.configuration
+        ) as api:
+            log.info("Toxiproxy API: %s (%s)", api.url, api.origin)
+            self.journal.toxiproxy_url = api.url
+            self.toolkit = ChaosToolkit(
+                document, str(self.loaded.path), {"toxiproxy_url": api.url}
+            )
+            yield
+
+    @contextmanager
+    def _probing(self) -> Iterator[None]:
+        url = targets.base_url(
+            self.toolkit.substitute(self.model.slo.base_url), self.toolkit.configuration
+        )
+        self.journal.base_url = url
+        log.info(
+            "measuring SLOs of %s at %g requests/s", url, self.model.slo.probe_rate
+        )
+        with Prober(self.slos, url, rate_per_s=self.model.slo.probe_rate) as prober:
+            self.prober = prober
+            yield
+
+
+def _hypothesis(loaded: LoadedExperiment, override: Path | None) -> list[Slo]:
+    section = loaded.model.slo
+    if override is not None:
+        slo_file: SloFile = load_slo_file(override)
+    elif section.file:
+        slo_file = load_slo_file((loaded.path.parent / section.file).resolve())
+    else:
+        slo_file = default_slo_file()
+    return [slo_file.get(name) for name in section.hypothesis]
+
+
+def _as_json(verdict: Any) -> dict[str, Any]:
+    data: dict[str, Any] = verdict.model_dump(mode="json")
+    return data
+
+
+def _worst(verdicts: list[dict[str, Any]]) -> str:
+    statuses = {v["status"] for v in verdicts}
+    for status in ("deviated", "inconclusive"):
+        if status in statuses:
+            return status
+    return "held"
+
+
+def _last_line(run: dict[str, Any]) -> str:
+    lines = run.get("exception") or ["unknown error"]
+    return str(lines[-1]).strip()

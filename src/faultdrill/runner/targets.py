@@ -1,0 +1,104 @@
+"""Where the experiment's service and fault proxy are.
+
+The Toxiproxy API is, in order: ``--toxiproxy-url``; the ``TOXIPROXY_URL``
+environment variable; the experiment's ``toxiproxy_url`` configuration; the
+proxy of a running ``faultdrill sandbox``; otherwise an embedded server that
+faultdrill starts for this run and stops after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from faultdrill.errors import TargetUnavailable
+
+log = logging.getLogger(__name__)
+
+# Modules whose activities talk to a Toxiproxy API.
+NETWORK_MODULES = ("chaosfaultdrill.network", "chaostoxi")
+SANDBOX_URL_ENV = "FAULTDRILL_SANDBOX_URL"
+# The sandbox's default web address (faultdrill.sandbox.config).
+DEFAULT_BASE_URL = "http://127.0.0.1:8780"
+# A healthy API answers /version in milliseconds; this only bounds a hang.
+PROBE_TIMEOUT_S = 3.0
+
+
+@dataclass(frozen=True)
+class ProxyApi:
+    url: str
+    origin: str  # which rule above chose it, for the log and the journal
+
+
+def uses_network_faults(document: dict[str, Any]) -> bool:
+    steps = [*document.get("method", []), *document.get("rollbacks", [])]
+    modules = [str((s.get("provider") or {}).get("module", "")) for s in steps]
+    return any(m.startswith(NETWORK_MODULES) for m in modules)
+
+
+@contextlib.contextmanager
+def toxiproxy_api(
+    explicit: str | None, configuration: dict[str, Any]
+) -> Iterator[ProxyApi]:
+    """The API to use for this run; an embedded one lives as long as the block."""
+    chosen = _configured(explicit, configuration)
+    if chosen is not None:
+        _check_answers(chosen)
+        yield chosen
+        return
+    from faultdrill.proxy.embedded import EmbeddedProxy
+
+    with EmbeddedProxy() as embedded:
+        log.info("started the embedded Toxiproxy-compatible server at %s", embedded.url)
+        yield ProxyApi(embedded.url, "embedded")
+
+
+def _configured(explicit: str | None, configuration: dict[str, Any]) -> ProxyApi | None:
+    if explicit:
+        return ProxyApi(explicit.rstrip("/"), "--toxiproxy-url")
+    if os.environ.get("TOXIPROXY_URL"):
+        return ProxyApi(os.environ["TOXIPROXY_URL"].rstrip("/"), "TOXIPROXY_URL")
+    if configuration.get("toxiproxy_url"):
+        return ProxyApi(
+            str(configuration["toxiproxy_url"]).rstrip("/"), "configuration"
+        )
+    sandbox = _running_sandbox()
+    if sandbox is not None and sandbox.toxiproxy_url:
+        return ProxyApi(sandbox.toxiproxy_url.rstrip("/"), "sandbox")
+    return None
+
+
+def _check_answers(api: ProxyApi) -> None:
+    try:
+        response = requests.get(f"{api.url}/version", timeout=PROBE_TIMEOUT_S)
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        raise TargetUnavailable(
+            f"no Toxiproxy API answers at {api.url} (from {api.origin}): {exc}; "
+            "start it, fix the URL, or leave it unset to use the embedded server"
+        ) from exc
+
+
+def base_url(slo_base_url: Any, configuration: dict[str, Any]) -> str:
+    """The service the SLO prober measures."""
+    text = str(slo_base_url)
+    if "${" not in text:
+        return text.rstrip("/")
+    if os.environ.get(SANDBOX_URL_ENV):
+        return os.environ[SANDBOX_URL_ENV].rstrip("/")
+    sandbox = _running_sandbox()
+    if sandbox is not None:
+        return str(sandbox.web_url).rstrip("/")
+    return DEFAULT_BASE_URL
+
+
+def _running_sandbox() -> Any:
+    from faultdrill.sandbox import control
+
+    return control.status()
