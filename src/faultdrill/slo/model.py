@@ -1,0 +1,296 @@
+"""The SLO file: which SLOs a service has and what a good event is for each.
+
+Every SLO reduces to one claim: *at least ``objective`` percent of events are
+good*. The SLI type decides what "good" means for one request:
+
+``availability``
+    answered with HTTP 2xx.
+``latency``
+    answered (any status) within ``threshold-ms``, counted from the intended
+    send time; a request that failed or timed out is bad, because a user
+    waiting for it did not get an answer in time.
+``error-ratio``
+    answered with a status below 500. A request that got no answer at all
+    (connection refused or reset, timeout) is bad too: from the user's side
+    it failed as surely as a 503, and counting it as good would let an outage
+    that kills the listener look like a perfect error ratio.
+
+Files are YAML or JSON with kebab-case keys (``threshold-ms``); the Python
+field names (``threshold_ms``) are accepted too.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    JsonValue,
+    PrivateAttr,
+    Tag,
+    field_validator,
+)
+
+from faultdrill.errors import InvalidInput
+from faultdrill.slo.outcome import Outcome
+from faultdrill.validation import load_model, parse_model
+
+DEFAULT_SLO_RESOURCE = "slos.yaml"  # src/faultdrill/data/slos.yaml, shipped
+DEFAULT_WINDOW_DAYS = 30  # the SRE Workbook's usual SLO window (DESIGN.md)
+# Objectives are written with a few decimals (99.95); rounding the derived
+# ratios to 12 places drops binary float noise (0.000999...943) and nothing else.
+_RATIO_DIGITS = 12
+_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=_kebab,
+        populate_by_name=True,
+    )
+
+
+def _by_type(*models: type[BaseModel]) -> Discriminator:
+    """Pick a union member by its ``type`` key; unknown types list the valid ones.
+
+    Members are tagged with their class name: field paths in errors then read
+    ``sli.threshold-ms``, as the user wrote them, without the tag in between.
+    """
+    tags = {_literal_type(model): model.__name__ for model in models}
+    valid = ", ".join(repr(name) for name in tags)
+
+    def tag_of(value: Any) -> str | None:
+        kind = (
+            value.get("type")
+            if isinstance(value, dict)
+            else getattr(value, "type", None)
+        )
+        return tags.get(kind) if isinstance(kind, str) else None
+
+    return Discriminator(
+        tag_of,
+        custom_error_type="unknown_type",
+        custom_error_message=f"'type' must be one of {valid}",
+    )
+
+
+def _literal_type(model: type[BaseModel]) -> str:
+    annotation = model.model_fields["type"].annotation
+    (kind,) = get_args(annotation)
+    return str(kind)
+
+
+class HttpMethod(enum.StrEnum):
+    GET = "GET"
+    HEAD = "HEAD"
+    POST = "POST"
+    PUT = "PUT"
+    PATCH = "PATCH"
+    DELETE = "DELETE"
+    OPTIONS = "OPTIONS"
+
+
+class Request(_Model):
+    """The HTTP request a probe sends to measure an SLI."""
+
+    method: HttpMethod = HttpMethod.GET
+    path: str
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: JsonValue = Field(default=None, alias="json")
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError(f"must start with '/', like '/{value}'")
+        return value
+
+    @property
+    def key(self) -> str:
+        """A stable identity: SLOs with equal requests share one probe stream."""
+        key = f"{self.method} {self.path}"
+        if self.headers:
+            key += " " + json.dumps(self.headers, sort_keys=True)
+        if self.body is not None:
+            key += " " + json.dumps(self.body, sort_keys=True, separators=(",", ":"))
+        return key
+
+
+class SliSource(enum.StrEnum):
+    """Where the events of an SLI come from.
+
+    TODO(prometheus and load-generator sources): DESIGN.md also reads SLIs
+    from PromQL and from Locust's statistics; add a member here and a reader
+    per source once those readers exist.
+    """
+
+    PROBE = "probe"  # faultdrill's own open-model prober
+
+
+class _Sli(_Model):
+    source: SliSource = SliSource.PROBE
+    request: Request
+
+    def is_good(self, outcome: Outcome) -> bool:
+        """Whether one event counts as good for this SLI."""
+        raise NotImplementedError
+
+
+class AvailabilitySli(_Sli):
+    """Good: answered with HTTP 2xx."""
+
+    type: Literal["availability"]
+
+    def is_good(self, outcome: Outcome) -> bool:
+        return outcome.status is not None and 200 <= outcome.status < 300
+
+
+class LatencySli(_Sli):
+    """Good: answered, any status, within ``threshold_ms`` of the intended send."""
+
+    type: Literal["latency"]
+    threshold_ms: float = Field(gt=0)
+
+    def is_good(self, outcome: Outcome) -> bool:
+        answered = outcome.status is not None and outcome.error is None
+        return answered and outcome.latency_s * 1000.0 <= self.threshold_ms
+
+
+class ErrorRatioSli(_Sli):
+    """Good: answered with a status below 500; no answer at all is bad."""
+
+    type: Literal["error-ratio"]
+
+    def is_good(self, outcome: Outcome) -> bool:
+        return outcome.status is not None and outcome.status < 500
+
+
+Sli = Annotated[
+    Annotated[AvailabilitySli, Tag("AvailabilitySli")]
+    | Annotated[LatencySli, Tag("LatencySli")]
+    | Annotated[ErrorRatioSli, Tag("ErrorRatioSli")],
+    _by_type(AvailabilitySli, LatencySli, ErrorRatioSli),
+]
+
+
+class RollingWindow(_Model):
+    type: Literal["rolling"]
+    days: int = Field(default=DEFAULT_WINDOW_DAYS, ge=1)
+
+
+class CalendarMonthWindow(_Model):
+    """The budget resets on the first day of each calendar month (UTC)."""
+
+    type: Literal["calendar-month"]
+
+
+Window = Annotated[
+    Annotated[RollingWindow, Tag("RollingWindow")]
+    | Annotated[CalendarMonthWindow, Tag("CalendarMonthWindow")],
+    _by_type(RollingWindow, CalendarMonthWindow),
+]
+
+
+class Slo(_Model):
+    """One objective: at least ``objective`` percent of events are good."""
+
+    name: str
+    description: str = ""
+    objective: float = Field(gt=0, lt=100)
+    window: Window = RollingWindow(type="rolling")
+    sli: Sli
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _NAME.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a valid name; use lowercase letters, digits "
+                "and single dashes, like 'homepage-availability'"
+            )
+        return value
+
+    @property
+    def target_ratio(self) -> float:
+        """The fraction of events that must be good, e.g. 0.999."""
+        return round(self.objective / 100.0, _RATIO_DIGITS)
+
+    @property
+    def error_budget(self) -> float:
+        """The fraction of events allowed to be bad, e.g. 0.001."""
+        return round((100.0 - self.objective) / 100.0, _RATIO_DIGITS)
+
+
+class SloFile(_Model):
+    """All SLOs of one service."""
+
+    service: str = Field(min_length=1)
+    slos: list[Slo] = Field(min_length=1)
+    _source: str = PrivateAttr(default="(inline SLO file)")
+
+    @field_validator("slos")
+    @classmethod
+    def _unique(cls, slos: list[Slo]) -> list[Slo]:
+        seen: dict[str, int] = {}
+        for index, slo in enumerate(slos):
+            if slo.name in seen:
+                raise ValueError(
+                    f"SLO name {slo.name!r} is used by slos[{seen[slo.name]}] "
+                    f"and slos[{index}]; give each SLO its own name"
+                )
+            seen[slo.name] = index
+        return slos
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def names(self) -> list[str]:
+        return [slo.name for slo in self.slos]
+
+    def get(self, name: str) -> Slo:
+        for slo in self.slos:
+            if slo.name == name:
+                return slo
+        known = ", ".join(self.names)
+        raise InvalidInput.single(
+            self._source, "slos", f"no SLO named {name!r}; known SLOs: {known}"
+        )
+
+
+def load_slo_file(path: Path | str) -> SloFile:
+    """Read and validate an SLO file; every problem names file and field."""
+    path = Path(path)
+    slo_file = load_model(SloFile, path)
+    slo_file._source = str(path)
+    return slo_file
+
+
+def default_slo_file() -> SloFile:
+    """The shipped SLOs of the LocalizeVideos platform."""
+    resource = resources.files("faultdrill").joinpath("data", DEFAULT_SLO_RESOURCE)
+    source = f"faultdrill/data/{DEFAULT_SLO_RESOURCE}"
+    slo_file = parse_model(SloFile, yaml.safe_load(resource.read_text("utf-8")), source)
+    slo_file._source = source
+    return slo_file
