@@ -12,7 +12,15 @@ import enum
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from faultdrill.experiment.durations import Seconds
 
@@ -65,8 +73,23 @@ class HttpProvider(_Ctk):
     secrets: list[str] | None = None
 
 
+def _provider_kind(value: Any) -> str | None:
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return {"python": "Python", "process": "Process", "http": "Http"}.get(str(kind))
+
+
+# Callable discriminators with capitalised tags: pydantic puts the tag in
+# error locations, and capitalised parts are left out of the field paths we
+# show (faultdrill.validation), so errors read ``method[0].provider.func``.
 Provider = Annotated[
-    PythonProvider | ProcessProvider | HttpProvider, Field(discriminator="type")
+    Annotated[PythonProvider, Tag("Python")]
+    | Annotated[ProcessProvider, Tag("Process")]
+    | Annotated[HttpProvider, Tag("Http")],
+    Discriminator(
+        _provider_kind,
+        custom_error_type="provider_type",
+        custom_error_message="type must be 'python', 'process' or 'http'",
+    ),
 ]
 
 
@@ -95,7 +118,15 @@ class ActivityRef(_Ctk):
     ref: str = Field(min_length=1)
 
 
-MethodStep = Activity | ActivityRef
+def _step_kind(value: Any) -> str:
+    is_ref = isinstance(value, ActivityRef) or (isinstance(value, dict) and "ref" in value)
+    return "Ref" if is_ref else "Activity"
+
+
+MethodStep = Annotated[
+    Annotated[Activity, Tag("Activity")] | Annotated[ActivityRef, Tag("Ref")],
+    Discriminator(_step_kind),
+]
 
 
 class SteadyStateHypothesis(_Ctk):

@@ -1,0 +1,71 @@
+"""The fault ledger remembers every fault until it is crossed off."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
+
+
+def toxic(name: str, run_id: str = "run-1") -> FaultRecord:
+    return FaultRecord(
+        run_id=run_id,
+        kind=FaultKind.TOXIC,
+        target={"api_url": "http://127.0.0.1:1", "proxy": "catalog", "toxic": name},
+        description=f"toxic {name}",
+    )
+
+
+def test_a_fault_is_pending_until_reverted(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    first, second = ledger.applying(toxic("a")), ledger.applying(toxic("b"))
+    ledger.reverted(first)
+    assert [f.id for f in ledger.pending()] == [second.id]
+
+
+def test_a_new_ledger_object_reads_what_another_wrote(tmp_path: Path) -> None:
+    FaultLedger(tmp_path / "faults.jsonl").applying(toxic("a"))
+    assert [
+        f.target["toxic"] for f in FaultLedger(tmp_path / "faults.jsonl").pending()
+    ] == ["a"]
+
+
+def test_pending_filters_by_run(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    ledger.applying(toxic("a", "run-1"))
+    ledger.applying(toxic("b", "run-2"))
+    assert [f.target["toxic"] for f in ledger.pending("run-2")] == ["b"]
+
+
+def test_find_matches_on_target(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    ledger.applying(toxic("a"))
+    ledger.applying(toxic("b"))
+    found = ledger.find(FaultKind.TOXIC, proxy="catalog", toxic="b")
+    assert [f.target["toxic"] for f in found] == ["b"]
+
+
+def test_a_torn_last_line_is_skipped_not_fatal(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    ledger.applying(toxic("a"))
+    with ledger.path.open("a") as handle:
+        handle.write('{"event": "applying", "fau')
+    assert [f.target["toxic"] for f in ledger.pending()] == ["a"]
+
+
+def _write_many(path: str, prefix: str) -> None:
+    ledger = FaultLedger(Path(path))
+    for index in range(50):
+        ledger.applying(toxic(f"{prefix}{index}"))
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "faults.jsonl"
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_write_many, args=(str(path), p)) for p in "xyz"]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=60)
+    assert len(FaultLedger(path).pending()) == 150
