@@ -74,7 +74,10 @@ class HttpProvider(_Ctk):
 
 
 def _provider_kind(value: Any) -> str | None:
-    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    if isinstance(value, dict):
+        kind = value.get("type")
+    else:
+        kind = getattr(value, "type", None)
     return {"python": "Python", "process": "Process", "http": "Http"}.get(str(kind))
 
 
@@ -119,7 +122,8 @@ class ActivityRef(_Ctk):
 
 
 def _step_kind(value: Any) -> str:
-    is_ref = isinstance(value, ActivityRef) or (isinstance(value, dict) and "ref" in value)
+    is_ref = isinstance(value, ActivityRef)
+    is_ref = is_ref or (isinstance(value, dict) and "ref" in value)
     return "Ref" if is_ref else "Activity"
 
 
