@@ -1,0 +1,106 @@
+"""The memory worker: grow to a resident size, optionally ramped, and hold it.
+
+Resident size is what counts, so the worker measures its own RSS (the
+interpreter's own few megabytes included) and allocates only what is missing,
+writing one byte in every page so the kernel has to back each page with RAM.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from faultdrill.stress.model import MemoryTarget
+from faultdrill.stress.parentwatch import POLL_INTERVAL_S
+
+log = logging.getLogger(__name__)
+
+# Linux x86-64 and arm64 base page size; touching one byte per page is enough
+# to make the page resident.
+PAGE_SIZE = 4096
+
+# Largest single allocation: small enough that a ramp advances smoothly and
+# that the last step does not overshoot, large enough to reach 1 GiB in
+# 64 steps.
+CHUNK_BYTES = 16 * 1024 * 1024
+
+
+# /proc/<pid>/oom_score_adj maximum: the OOM killer picks this process first.
+OOM_SCORE_ADJ_FIRST = 1000
+
+
+def volunteer_for_oom_killer() -> None:
+    """Be the first process the OOM killer takes, not the service under test.
+
+    Raising one's own score needs no privilege; failing to is logged and
+    otherwise harmless.
+    """
+    try:
+        with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:
+            adj.write(str(OOM_SCORE_ADJ_FIRST))
+    except OSError as exc:
+        log.warning("could not raise our OOM score (%s); continuing", exc)
+
+
+def resident_bytes() -> int:
+    """Our own resident set size, from /proc/self/statm (field 2, in pages)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * PAGE_SIZE
+
+
+@dataclass
+class Hoard:
+    """The memory held, as a list of touched buffers."""
+
+    measure: Callable[[], int] = resident_bytes
+    chunks: list[bytearray] = field(default_factory=list)
+    exhausted: str | None = None  # why the last allocation failed, if it did
+
+    def grow_to(self, wanted: float) -> None:
+        """Allocate until resident size reaches ``wanted`` bytes, or memory runs out."""
+        missing = wanted - self.measure()
+        while missing >= PAGE_SIZE and self.exhausted is None:
+            self._allocate(int(min(missing, CHUNK_BYTES)))
+            missing = wanted - self.measure()
+
+    def _allocate(self, size: int) -> None:
+        try:
+            chunk = bytearray(size)
+            _touch(chunk)
+        except MemoryError:
+            self.exhausted = f"allocation of {size} bytes failed (MemoryError)"
+            log.warning("memory stressor stopped growing: %s", self.exhausted)
+            return
+        self.chunks.append(chunk)
+
+
+def _touch(chunk: bytearray) -> None:
+    count = len(range(0, len(chunk), PAGE_SIZE))
+    chunk[::PAGE_SIZE] = b"\x01" * count
+
+
+def run_memory(
+    target: MemoryTarget,
+    parent_gone: Callable[[], bool],
+    hoard: Hoard | None = None,
+    now: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Ramp to the target, hold it until the duration ends or the parent dies.
+
+    Returns True when the duration ran out, False when the parent was gone.
+    """
+    held = hoard or Hoard()
+    start = now()
+    end = start + target.duration_s
+    while now() < end:
+        if parent_gone():
+            return False
+        # TODO(swap): pages swapped out are replaced by new allocations rather
+        # than touched again, so swap use can grow past the target; hosts we
+        # stress so far run without swap.
+        held.grow_to(target.at(now() - start))
+        sleep(min(POLL_INTERVAL_S, max(end - now(), 0.0)))
+    return True

@@ -1,0 +1,143 @@
+"""The durable list of running stressors, so a later process can kill them.
+
+One JSON file under the state home, rewritten atomically (write a temporary
+file, then rename) under an exclusive ``flock``, because several runners may
+share a home. A record is written *before* its stressor loads anything and
+removed once it has stopped, so after a crash the file lists exactly what may
+still be running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from faultdrill.errors import FaultError
+from faultdrill.home import home
+from faultdrill.stress.model import (
+    CpuTarget,
+    Engine,
+    Kind,
+    Member,
+    MemoryTarget,
+    Record,
+    Target,
+)
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+
+def stress_dir() -> Path:
+    """``<home>/stress``: the registry and the stressors' logs."""
+    path = home() / "stress"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Registry:
+    """Records of stressors that may be running, keyed by stressor id."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or stress_dir()
+        self.path = self.directory / "registry.json"
+        self._lock_path = self.directory / "registry.lock"
+
+    def add(self, record: Record) -> None:
+        self._update(lambda records: {**records, record.stressor_id: record})
+
+    def remove(self, stressor_id: str) -> None:
+        self._update(
+            lambda records: {k: v for k, v in records.items() if k != stressor_id}
+        )
+
+    def records(self) -> list[Record]:
+        with self._locked():
+            return list(self._read().values())
+
+    def _update(self, change: Callable[[dict[str, Record]], dict[str, Record]]) -> None:
+        with self._locked():
+            self._write(change(self._read()))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _read(self) -> dict[str, Record]:
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise FaultError(
+                f"stress registry {self.path} cannot be read ({exc}); "
+                "kill leftover stress processes by hand, then delete the file"
+            ) from exc
+        records = (_record_from_json(item) for item in document.get("stressors", []))
+        return {r.stressor_id: r for r in records}
+
+    def _write(self, records: dict[str, Record]) -> None:
+        document = {
+            "version": FORMAT_VERSION,
+            "stressors": [_record_to_json(r) for r in records.values()],
+        }
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(document, indent=1), encoding="utf-8")
+        os.replace(temporary, self.path)
+
+
+def _record_to_json(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.stressor_id,
+        "kind": record.kind.value,
+        "engine": record.engine.value,
+        "pgid": record.pgid,
+        "members": [
+            {"pid": m.pid, "create_time": m.create_time} for m in record.members
+        ],
+        "started_wall": record.started_wall,
+        "duration_s": record.duration_s,
+        "target": _target_to_json(record.target),
+    }
+
+
+def _target_to_json(target: Target) -> dict[str, Any]:
+    if isinstance(target, CpuTarget):
+        return {"percent": target.percent, "cores": target.cores}
+    return {"size_bytes": target.size_bytes, "ramp_s": target.ramp_s}
+
+
+def _record_from_json(item: dict[str, Any]) -> Record:
+    kind = Kind(item["kind"])
+    raw = item["target"]
+    duration = float(item["duration_s"])
+    target: Target
+    if kind is Kind.CPU:
+        target = CpuTarget(float(raw["percent"]), int(raw["cores"]), duration)
+    else:
+        target = MemoryTarget(int(raw["size_bytes"]), duration, float(raw["ramp_s"]))
+    return Record(
+        stressor_id=str(item["id"]),
+        kind=kind,
+        engine=Engine(item["engine"]),
+        pgid=int(item["pgid"]),
+        members=tuple(
+            Member(int(m["pid"]), float(m["create_time"])) for m in item["members"]
+        ),
+        started_wall=float(item["started_wall"]),
+        duration_s=duration,
+        target=target,
+    )
