@@ -55,6 +55,7 @@ class Hoard:
     """The memory held, as a list of touched buffers."""
 
     measure: Callable[[], int] = resident_bytes
+    allocate: Callable[[int], bytearray] = bytearray
     chunks: list[bytearray] = field(default_factory=list)
     exhausted: str | None = None  # why the last allocation failed, if it did
 
@@ -63,11 +64,13 @@ class Hoard:
         missing = wanted - self.measure()
         while missing >= PAGE_SIZE and self.exhausted is None:
             self._allocate(int(min(missing, CHUNK_BYTES)))
-            missing = wanted - self.measure()
+            before, missing = missing, wanted - self.measure()
+            if missing >= before:
+                return  # resident size did not grow: try again next round
 
     def _allocate(self, size: int) -> None:
         try:
-            chunk = bytearray(size)
+            chunk = self.allocate(size)
             _touch(chunk)
         except MemoryError:
             self.exhausted = f"allocation of {size} bytes failed (MemoryError)"
