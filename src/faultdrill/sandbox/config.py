@@ -1,8 +1,8 @@
 """What a user may choose about the sandbox: ports, login limit, proxy server.
 
-The default ports sit together in an unassigned corner of the registered
-range (IANA lists nothing on 8780-8782), so that a sandbox is easy to spot in
-``ss -ltn``; 8474 is Toxiproxy's own default API port, so existing clients
+The web, catalog and proxy ports are consecutive, so a sandbox is easy to
+spot in ``ss -ltn``, and away from the 8000 and 8080 that development servers
+usually take; 8474 is Toxiproxy's own default API port, so existing clients
 find the embedded proxy without configuration.
 """
 
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import enum
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 HOST = "127.0.0.1"  # the sandbox only ever listens on loopback
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 DEFAULT_WEB_PORT = 8780
 DEFAULT_CATALOG_PORT = 8781
@@ -56,6 +58,21 @@ class SandboxConfig(BaseModel):
     login_key: LimitKey = LimitKey.IP
     dependency_timeout: float = Field(DEFAULT_DEPENDENCY_TIMEOUT, gt=0)
     toxiproxy_url: str | None = None
+
+    @field_validator("toxiproxy_url")
+    @classmethod
+    def _on_this_machine(cls, url: str | None) -> str | None:
+        # The proxy must reach the catalog on 127.0.0.1 and the web app must
+        # reach the proxy there too, so only a server on this machine works.
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.hostname not in LOOPBACK:
+            raise ValueError(
+                f"{url!r} is not a Toxiproxy API on this machine; give "
+                "http://127.0.0.1:PORT (the sandbox only uses loopback)"
+            )
+        return url.rstrip("/")
 
     @property
     def host(self) -> str:

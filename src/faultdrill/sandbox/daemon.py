@@ -35,6 +35,11 @@ from faultdrill.sandbox.webapp import WebSettings, build_web_app
 
 log = logging.getLogger("faultdrill.sandbox")
 
+# How long requests in flight may finish after SIGTERM: the longest a request
+# can take with the default 2 s dependency timeout. aiohttp's own default, 60 s,
+# would outlast the grace ``sandbox down`` gives before SIGKILL.
+SHUTDOWN_TIMEOUT = 2.0
+
 
 async def serve(app: web.Application, port: int, ready_file: Path) -> None:
     """Serve ``app`` on HOST:port until SIGTERM or SIGINT."""
@@ -43,7 +48,7 @@ async def serve(app: web.Application, port: int, ready_file: Path) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
     try:
         site = web.TCPSite(runner, HOST, port)

@@ -1,0 +1,197 @@
+"""Bringing the sandbox up and down, for the CLI, the runner and tests.
+
+    up(config) -> SandboxState        start catalog, proxy and web app; idempotent
+    down() -> None                    stop them all and forget them; idempotent
+    status() -> SandboxState | None   the sandbox, if every process of it runs
+    running_sandbox(config)           up in a temporary FAULTDRILL_HOME, then down
+
+The order is catalog, then the proxy in front of it, then the web app that
+calls the catalog through the proxy. If any of them fails to start, the ones
+already started are stopped before the error reaches the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from faultdrill.errors import InvalidInput, Problem
+from faultdrill.home import ENV_VAR as HOME_ENV_VAR
+from faultdrill.sandbox import processes, state
+from faultdrill.sandbox.config import SandboxConfig
+from faultdrill.sandbox.launch import Launch
+from faultdrill.sandbox.state import SandboxState
+from faultdrill.sandbox.toxiproxy_api import remove_proxy
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = "lock"
+
+# Settings a running sandbox cannot change; asking for others means down first.
+_FIXED_SETTINGS = (
+    "login_rate",
+    "login_burst",
+    "login_key",
+    "dependency_timeout",
+    "toxiproxy_url",
+)
+
+
+def up(config: SandboxConfig) -> SandboxState:
+    """Start the sandbox, or return the running one if it matches ``config``."""
+    return _up(config, state.sandbox_dir())
+
+
+def _up(config: SandboxConfig, directory: Path) -> SandboxState:
+    with _locked(directory):
+        running = _running(directory)
+        if running is not None:
+            _check_matches(running, config)
+            log.debug("the sandbox is already up at %s", running.web_url)
+            return running
+
+        _forget_stale(directory)
+        started = _start(config, directory)
+        state.save(directory, started)
+        log.debug("the sandbox is up at %s", started.web_url)
+        return started
+
+
+def down() -> None:
+    """Stop every process of the sandbox and forget it; fine if none is up."""
+    _down(state.sandbox_dir())
+
+
+def _down(directory: Path) -> None:
+    with _locked(directory):
+        recorded = state.load(directory)
+        if recorded is None:
+            log.debug("no sandbox recorded in %s", directory)
+            return
+        _stop(recorded)
+        state.clear(directory)
+        log.debug("the sandbox is down")
+
+
+def status() -> SandboxState | None:
+    """The running sandbox, or None if none is recorded or part of it died."""
+    return _running(state.sandbox_dir())
+
+
+def recorded() -> SandboxState | None:
+    """The sandbox on record, running or not; for reporting what is left."""
+    return state.load(state.sandbox_dir())
+
+
+@contextlib.contextmanager
+def running_sandbox(config: SandboxConfig | None = None) -> Iterator[SandboxState]:
+    """A sandbox in a temporary FAULTDRILL_HOME for the length of the block.
+
+    Every port is picked by the system unless ``config`` says otherwise, so
+    that several can run at once. FAULTDRILL_HOME points at the temporary
+    directory inside the block and is put back after it.
+    """
+    config = config or SandboxConfig.ephemeral()
+    with tempfile.TemporaryDirectory(prefix="faultdrill-sandbox-") as tmp:
+        previous = os.environ.get(HOME_ENV_VAR)
+        os.environ[HOME_ENV_VAR] = tmp
+        directory = state.sandbox_dir()
+        try:
+            sandbox = _up(config, directory)
+            try:
+                yield sandbox
+            finally:
+                _down(directory)  # even if the block pointed the env elsewhere
+        finally:
+            _restore_env(HOME_ENV_VAR, previous)
+
+
+def _start(config: SandboxConfig, directory: Path) -> SandboxState:
+    launch = Launch(config, directory)
+    try:
+        return launch.run()
+    except BaseException:
+        launch.stop_all()
+        raise
+
+
+def _running(directory: Path) -> SandboxState | None:
+    recorded = state.load(directory)
+    if recorded is None:
+        return None
+    alive = [processes.is_alive(p.pid, p.started) for p in recorded.processes]
+    return recorded if all(alive) else None
+
+
+def _forget_stale(directory: Path) -> None:
+    """Stop what is left of a sandbox that is recorded but no longer whole."""
+    stale = state.load(directory)
+    if stale is None:
+        return
+    log.warning("part of the recorded sandbox has stopped; clearing the rest")
+    _stop(stale)
+    state.clear(directory)
+
+
+def _stop(recorded: SandboxState) -> None:
+    for process in reversed(recorded.processes):
+        processes.stop(process.pid, process.started)
+    if not recorded.embedded_proxy:
+        remove_proxy(recorded.toxiproxy_url, recorded.proxy_name)
+
+
+def _check_matches(running: SandboxState, config: SandboxConfig) -> None:
+    ports = running.ports
+    if not running.embedded_proxy:
+        del ports["api_port"]  # the outside server's; toxiproxy_url covers it
+    problems = [
+        _problem(name.replace("_", "-"), actual, asked)
+        for name, actual in ports.items()
+        if (asked := getattr(config, name)) not in (0, actual)
+    ]
+    problems += [
+        _problem(name.replace("_", "-"), getattr(running.config, name), asked)
+        for name in _FIXED_SETTINGS
+        if (asked := getattr(config, name)) != getattr(running.config, name)
+        and not _is_own_proxy(name, asked, running)
+    ]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _is_own_proxy(name: str, asked: object, running: SandboxState) -> bool:
+    # TOXIPROXY_URL exported by an earlier `sandbox up` names the sandbox's
+    # own embedded proxy; that is no request for another server.
+    return name == "toxiproxy_url" and asked == running.toxiproxy_url
+
+
+def _problem(option: str, actual: object, asked: object) -> Problem:
+    return Problem(
+        "sandbox up",
+        f"--{option}",
+        f"the running sandbox has {actual}, not {asked}; run "
+        "`faultdrill sandbox down` first, or ask for what is running",
+    )
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """One ``up`` or ``down`` at a time per FAULTDRILL_HOME."""
+    with (directory / LOCK_FILE).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _restore_env(name: str, previous: str | None) -> None:
+    if previous is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = previous
