@@ -1,9 +1,12 @@
 """Starting a stressor's processes as one new process group.
 
 Every process is a direct child of the caller (the runner), so each one can
-watch it: the first starts a new session and so leads a new group, the others
-join that group. stress-ng, which forks its own workers, runs under a
-``guard`` worker that leads the group and kills it when the runner is gone.
+watch it: the first leads a new process group, the others join it. (A new
+session would detach the group from the terminal too, but processes cannot
+join a group in another session, so the group stays in the runner's session;
+it is not the terminal's foreground group, so Ctrl-C does not reach it.)
+stress-ng, which forks its own workers, runs under a ``guard`` worker that
+leads the group and kills it when the runner is gone.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from faultdrill.errors import InvalidInput, Problem
+from faultdrill.errors import FaultError, InvalidInput, Problem
+from faultdrill.stress import procgroup
 from faultdrill.stress.bounds import SOURCE
 from faultdrill.stress.model import CpuTarget, Engine, MemoryTarget, Target
 
@@ -48,9 +52,21 @@ def launch(engine: Engine, target: Target, log_path: Path) -> Launched:
     """Start the stressor's processes; they stop on their own after the duration."""
     commands = _commands(engine, target, os.getpid())
     with open(log_path, "ab") as log:
-        first = _spawn(commands[0], log, group=None)
-        rest = [_spawn(c, log, group=first.pid) for c in commands[1:]]
-    return Launched(first.pid, (first, *rest))
+        first = _spawn(commands[0], log, group=0)
+        started = [first]
+        try:
+            started += [_spawn(c, log, group=first.pid) for c in commands[1:]]
+        except OSError as exc:
+            _abandon(first.pid, started)
+            raise FaultError(f"could not start stressor processes: {exc}") from exc
+    return Launched(first.pid, tuple(started))
+
+
+def _abandon(pgid: int, started: list[subprocess.Popen[bytes]]) -> None:
+    """Kill and reap what a launch that failed half-way had started."""
+    procgroup.kill_group(pgid)
+    for process in started:
+        process.wait()
 
 
 def _commands(engine: Engine, target: Target, parent: int) -> list[list[str]]:
@@ -80,16 +96,9 @@ def _stress_ng_args(target: Target) -> list[str]:
 
 
 def _spawn(
-    command: Sequence[str], log: IO[bytes], group: int | None
+    command: Sequence[str], log: IO[bytes], group: int
 ) -> subprocess.Popen[bytes]:
-    if group is None:
-        return subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            start_new_session=True,
-        )
+    """Start one process in group ``group`` (0: a new group it leads)."""
     return subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,

@@ -23,6 +23,11 @@ from faultdrill.stress.procgroup import members
 
 ProcessKey = tuple[int, float]
 
+# Shortest interval a CPU reading may span. /proc reports CPU time in 10 ms
+# ticks, so a reading over 0.25 s errs by at most 4% of one core per process;
+# a shorter call (a stop right after a sample) is left to the next reading.
+MIN_INTERVAL_S = 0.25
+
 
 @dataclass(frozen=True)
 class CpuReading:
@@ -40,8 +45,14 @@ class GroupMeter:
     _last: float | None = None
 
     def cpu(self) -> CpuReading | None:
-        """CPU used since the last call; None on the first call (a baseline)."""
+        """CPU used since the last reading; None for the first (a baseline).
+
+        Also None when called sooner than ``MIN_INTERVAL_S`` after the last
+        reading; that time then counts towards the next one.
+        """
         now, wall = self.now(), time.time()
+        if self._last is not None and now - self._last < MIN_INTERVAL_S:
+            return None
         current = _cpu_by_process(self.pgid)
         previous, self._last = self._last, now
         if previous is None:
