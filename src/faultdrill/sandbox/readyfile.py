@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -28,20 +29,19 @@ def write(path: Path, port: int) -> None:
 def read(path: Path) -> Ready | None:
     """What the file says, or None while it is absent or not yet readable.
 
-    Accepts ``{"port": N, ...}`` as written by :func:`write`, and a bare port
-    number, so that the fault proxy's ready file reads the same way.
+    Accepts ``{"port": N, "pid": P}`` as written by :func:`write`, and
+    ``{"url": "http://host:N", "pid": P}`` as the fault proxy writes it.
     """
     try:
-        text = path.read_text().strip()
-    except FileNotFoundError:
+        data = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
         return None
-    try:
-        data = json.loads(text)
-    except ValueError:
+    if not isinstance(data, dict):
         return None
-    if isinstance(data, int):
-        return Ready(pid=0, port=data)
-    if isinstance(data, dict) and isinstance(data.get("port"), int):
-        pid = data.get("pid")
-        return Ready(pid=pid if isinstance(pid, int) else 0, port=data["port"])
-    return None
+    pid = data.get("pid")
+    port = data.get("port")
+    if port is None and isinstance(data.get("url"), str):
+        port = urlsplit(data["url"]).port
+    if not isinstance(port, int):
+        return None
+    return Ready(pid=pid if isinstance(pid, int) else 0, port=port)
