@@ -111,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         level=logging.INFO,
         stream=sys.stderr,
         format=f"%(asctime)s %(levelname)-5s {args.component}: %(message)s",
+        datefmt="%H:%M:%S",
     )
     app = _app_for(args)
     _run(lambda: serve(app, args.port, args.ready_file))

@@ -34,6 +34,7 @@ POPULATE_FILE = "proxy-populate.json"
 # The first request along web -> proxy -> catalog; a working path answers in
 # milliseconds, so this only bounds a hang.
 PATH_CHECK_TIMEOUT = 5.0
+LOG_LINES_EACH = 5  # of each log, quoted when the path does not work
 
 
 @dataclass(frozen=True)
@@ -183,8 +184,11 @@ def _check_path(sandbox: SandboxState) -> None:
     finally:
         session.close()
     if status != 200:
-        logs = ", ".join(str(p.log_file) for p in sandbox.processes)
+        logs = "\n".join(
+            f"{p.log_file}:\n{processes.log_tail(p.log_file, LOG_LINES_EACH)}"
+            for p in sandbox.processes
+        )
         raise TargetUnavailable(
             f"GET {url} answered {status}, so web -> proxy {sandbox.proxy_listen} "
-            f"-> catalog does not work; see {logs}"
+            f"-> catalog does not work; see the logs:\n{logs}"
         )
