@@ -6,9 +6,14 @@
 2. Latency: the service sleeps a known 100 ms or 300 ms before answering;
    printed next to that delay are the p50/p95/p99/max the prober reports
    (which also carry the loopback and event-loop overhead).
+3. A stall: the service holds every answer for 1 s in the middle of a 3 s
+   run. Requests due during the stall wait between 1 s and 0 s, so the true
+   latency tail follows from the schedule alone; printed beside it are the
+   prober's percentiles and those of a closed-loop client measuring from
+   the actual send, as closed-loop load tools do, which hides the stall.
 
 The service is an aiohttp app in a separate process on 127.0.0.1, so it
-does not share the prober's interpreter. Takes about 20 s.
+does not share the prober's interpreter. Takes about 25 s.
 
     python bench/bench_prober.py
 """
@@ -17,8 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -34,6 +41,9 @@ DELAYS_MS = (100, 300)  # injected latencies the prober must report
 LATENCY_RATE = 50.0  # requests/s for the latency runs: 150 samples each
 LATENCY_FOR_S = 3.0
 SETTLE_S = 0.5  # after the schedule ends, time for the last answers to land
+STALL_RATE = 100.0  # requests/s of both clients in the stall run
+STALL_FOR_S, STALL_AT_S, STALL_S = 3.0, 1.0, 1.0  # run, stall start, stall length
+TAIL = (50.0, 90.0, 95.0, 99.0)  # percentiles compared in the stall run
 
 
 def serve() -> None:
@@ -50,6 +60,16 @@ def serve() -> None:
         await asyncio.sleep(int(request.match_info["ms"]) / 1000)
         return web.Response(text="ok")
 
+    stalled_until = [0.0]
+
+    async def stallable(_: web.Request) -> web.Response:
+        await asyncio.sleep(max(0.0, stalled_until[0] - time.monotonic()))
+        return web.Response(text="ok")
+
+    async def stall(request: web.Request) -> web.Response:
+        stalled_until[0] = time.monotonic() + int(request.match_info["ms"]) / 1000
+        return web.Response(text="stalled")
+
     async def stats(_: web.Request) -> web.Response:
         body = {"count": len(arrivals), "first": arrivals[:1], "last": arrivals[-1:]}
         arrivals.clear()
@@ -60,6 +80,8 @@ def serve() -> None:
         app.router.add_get("/fast", fast)
         app.router.add_get("/delay/{ms}", delay)
         app.router.add_get("/stats", stats)
+        app.router.add_get("/stallable", stallable)
+        app.router.add_get("/stall/{ms}", stall)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, backlog=4096)
@@ -136,6 +158,56 @@ def bench_latency(url: str, delay_ms: int) -> None:
     )
 
 
+def closed_loop(url: str, latencies: list[float]) -> None:
+    """One request at a time at STALL_RATE, timed from the actual send."""
+    start = time.monotonic()
+    for i in range(int(STALL_RATE * STALL_FOR_S)):
+        due = start + i / STALL_RATE
+        if due >= start + STALL_FOR_S:
+            return
+        time.sleep(max(0.0, due - time.monotonic()))
+        sent = time.monotonic()
+        with urllib.request.urlopen(f"{url}/stallable", timeout=5) as answer:
+            answer.read()
+        latencies.append(time.monotonic() - sent)
+
+
+def expected_stall_ms(percentile: float) -> float:
+    # A share (STALL_S - x) / STALL_FOR_S of the schedule waits more than x.
+    waiting = STALL_S - (1 - percentile / 100) * STALL_FOR_S
+    return max(0.0, waiting) * 1000
+
+
+def bench_stall(url: str) -> None:
+    closed: list[float] = []
+    client = threading.Thread(target=closed_loop, args=(url, closed))
+    prober = Prober(
+        [probe_slo("/stallable")], url, STALL_RATE, max_duration_s=STALL_FOR_S
+    ).start()
+    client.start()
+    time.sleep(STALL_AT_S)
+    urllib.request.urlopen(f"{url}/stall/{int(STALL_S * 1000)}", timeout=5).close()
+    time.sleep(STALL_FOR_S - STALL_AT_S + SETTLE_S + STALL_S)
+    prober.stop()
+    client.join(10)
+    opened = sorted(s.latency_s for s in prober.samples())
+    print(f"stall {STALL_S:g} s in {STALL_FOR_S:g} s at {STALL_RATE:g}/s:")
+    print(f"  {'':<22}" + "".join(f"{f'p{p:g}':>9}" for p in TAIL) + "  samples")
+    rows = [
+        ("expected (schedule)", [expected_stall_ms(p) for p in TAIL], None),
+        ("open-model prober", [_rank_ms(opened, p) for p in TAIL], len(opened)),
+        ("closed loop", [_rank_ms(sorted(closed), p) for p in TAIL], len(closed)),
+    ]
+    for name, values, count in rows:
+        cells = "".join(f"{v:>9.1f}" for v in values)
+        print(f"  {name:<22}{cells}  {count if count is not None else ''}")
+
+
+def _rank_ms(ordered: list[float], percentile: float) -> float:
+    rank = max(1, math.ceil(percentile / 100 * len(ordered)))
+    return ordered[rank - 1] * 1000
+
+
 def main() -> None:
     print(f"{'what':<8} {'target':>10} {'measured':>12}")
     with service() as url:
@@ -143,6 +215,7 @@ def main() -> None:
             bench_rate(url, rate)
         for delay_ms in DELAYS_MS:
             bench_latency(url, delay_ms)
+        bench_stall(url)
 
 
 if __name__ == "__main__":
