@@ -10,6 +10,7 @@ import pytest
 
 from faultdrill.errors import InvalidInput
 from faultdrill.probe import Prober, ProbeSample
+from faultdrill.slo import VerdictStatus, evaluate
 from faultdrill.slo.model import Request, default_slo_file
 
 SLOS = default_slo_file().slos
@@ -122,3 +123,19 @@ def test_impossible_settings_are_invalid_input(
         Prober(SLOS, **settings)  # type: ignore[arg-type]
 
     assert caught.value.problems[0].field == field
+
+
+def test_probe_samples_feed_a_verdict(loopback_url: str) -> None:
+    slo = default_slo_file().get("api-latency-p95")
+    needed = 59  # p95 at 95% confidence with no slow request
+
+    with Prober([slo], loopback_url, rate_per_s=100) as prober:
+        prober.set_phase("steady")
+        wait_until(lambda: len(prober.samples(phase="steady")) >= needed)
+
+    verdict = evaluate(slo, prober.samples(phase="steady"))
+
+    assert verdict.status is VerdictStatus.HELD
+    assert verdict.latency is not None
+    assert verdict.latency.objective_ms is not None
+    assert verdict.latency.objective_ms < 500

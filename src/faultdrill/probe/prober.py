@@ -51,6 +51,8 @@ class Prober:
 
     ``rate_per_s`` is per distinct request. ``clock`` defaults to the real
     monotonic clock; ``samples(since=...)`` compares against its ``now()``.
+    The clock is used from the probe thread, so a ``FakeClock`` (which is
+    not thread-safe) belongs with a ``Dispatcher`` driven directly instead.
     ``sender`` replaces HTTP, for tests. Samples are kept in memory.
 
     TODO(bounded sample store): samples grow by rate x streams x duration
@@ -100,7 +102,10 @@ class Prober:
             target=self._main, name="faultdrill-prober", daemon=True
         )
         self._thread.start()
-        self._ready.wait(_START_TIMEOUT_S)
+        if not self._ready.wait(_START_TIMEOUT_S):
+            raise RuntimeError(f"prober thread not running after {_START_TIMEOUT_S} s")
+        if self._failure is not None:
+            raise self._failure
         log.info(
             "probing %d requests at %g/s each against %s",
             len(self._requests),
@@ -138,7 +143,9 @@ class Prober:
         self._thread.join(self._schedule.timeout_s + _JOIN_MARGIN_S)
         if self._thread.is_alive():
             log.warning("prober thread still running after stop; abandoning it")
-        log.info("prober stopped after %d samples", len(self._samples))
+        with self._lock:
+            taken = len(self._samples)
+        log.info("prober stopped after %d samples", taken)
         if self._failure is not None:
             raise self._failure
 
