@@ -202,12 +202,19 @@ def _set_enabled(api_url: str, proxy: str, *, enabled: bool) -> None:
 
 def _translate(exc: BaseException, doing: str) -> BaseException:
     if isinstance(exc, ActivityFailed):
-        return exc
+        same: BaseException = exc
+        return same
     if isinstance(exc, InvalidToxic | ProxyExists | NotFound):
         detail = exc.args[0] if exc.args else exc
         if isinstance(detail, bytes):
             detail = detail.decode(errors="replace").strip()
-        return ActivityFailed(f"{doing}: the Toxiproxy server refused: {detail}")
+        failed: BaseException = ActivityFailed(
+            f"{doing}: the Toxiproxy server refused: {detail}"
+        )
+        return failed
     if isinstance(exc, requests.RequestException):
-        return ActivityFailed(f"{doing}: cannot reach the Toxiproxy API: {exc}")
+        unreachable: BaseException = ActivityFailed(
+            f"{doing}: cannot reach the Toxiproxy API: {exc}"
+        )
+        return unreachable
     return exc

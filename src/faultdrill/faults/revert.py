@@ -69,7 +69,9 @@ def _enable_proxy(record: FaultRecord) -> str:
     return "proxy enabled"
 
 
-def _call(method: str, url: str, json: object = None) -> requests.Response:
+def _call(
+    method: str, url: str, json: dict[str, bool] | None = None
+) -> requests.Response:
     try:
         return requests.request(method, url, json=json, timeout=HTTP_TIMEOUT_S)
     except requests.RequestException as exc:
