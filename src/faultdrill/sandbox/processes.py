@@ -90,8 +90,9 @@ def wait_ready(daemon: Daemon, timeout: float = READY_TIMEOUT) -> readyfile.Read
 def is_alive(pid: int, started: float) -> bool:
     """Whether ``pid`` is still the process that was created at ``started``."""
     popen = _started.get(pid)
-    if popen is not None and popen.poll() is not None:
-        return False
+    if popen is not None:
+        # Our own unreaped child: its pid cannot have been reused.
+        return popen.poll() is None
     try:
         process = psutil.Process(pid)
         same = abs(process.create_time() - started) < 0.01
