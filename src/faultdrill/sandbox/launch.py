@@ -131,7 +131,8 @@ class Launch:
         ]  # fmt: skip
         api_port = self._start(Component.PROXY, argv)
 
-        api = ToxiproxyApi(f"http://{HOST}:{api_port}")
+        log_file = self._log_file(Component.PROXY)
+        api = ToxiproxyApi(f"http://{HOST}:{api_port}", fix=f"see {log_file}")
         try:
             listen = api.get_proxy(spec.name).listen
         finally:
@@ -140,7 +141,7 @@ class Launch:
 
     def _start(self, component: Component, argv: list[str]) -> int:
         """Start one daemon, record it, and wait for its port."""
-        log_file = self.directory / f"{component.value}.log"
+        log_file = self._log_file(component)
         daemon = processes.start(
             component.value, argv, log_file, self._ready_file(component)
         )
@@ -156,6 +157,9 @@ class Launch:
         )
         log.debug("%s is listening on port %d", component.value, ready.port)
         return ready.port
+
+    def _log_file(self, component: Component) -> Path:
+        return self.directory / f"{component.value}.log"
 
     def _ready_file(self, component: Component) -> Path:
         return self.directory / f"{component.value}.ready"

@@ -19,6 +19,13 @@ log = logging.getLogger(__name__)
 # A healthy API answers in milliseconds; this only bounds a hang.
 API_TIMEOUT = 5.0
 
+# What to do when an outside server does not answer. A TOXIPROXY_URL left
+# exported from an earlier sandbox names an embedded proxy that is gone.
+OUTSIDE_FIX = (
+    "start that server, correct --toxiproxy-url / TOXIPROXY_URL, or unset "
+    "both to use the embedded proxy"
+)
+
 
 class ProxySpec(BaseModel):
     """One proxy as /populate takes it."""
@@ -43,8 +50,11 @@ class ProxyInfo(BaseModel):
 class ToxiproxyApi:
     """A Toxiproxy HTTP API at ``url``; every failure is TargetUnavailable."""
 
-    def __init__(self, url: str, timeout: float = API_TIMEOUT) -> None:
+    def __init__(
+        self, url: str, fix: str = OUTSIDE_FIX, timeout: float = API_TIMEOUT
+    ) -> None:
         self.url = url.rstrip("/")
+        self._fix = fix
         self._timeout = timeout
         self._session = requests.Session()
         # The API is on loopback or a host the user named; never go through
@@ -80,7 +90,7 @@ class ToxiproxyApi:
         except requests.RequestException as exc:
             raise TargetUnavailable(
                 f"no Toxiproxy API answers at {self.url} ({method} {path}): {exc}; "
-                "start the server or correct --toxiproxy-url / TOXIPROXY_URL"
+                f"{self._fix}"
             ) from exc
         if response.status_code == 404 and missing_ok:
             return response
