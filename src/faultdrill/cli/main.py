@@ -46,11 +46,12 @@ def _configure_logging(verbose: int) -> None:
 
 
 def _register_commands() -> None:
+    from faultdrill.cli.experiments import recover, run, validate
     from faultdrill.proxy.cli import proxy
     from faultdrill.sandbox.cli import sandbox
 
-    cli.add_command(proxy)
-    cli.add_command(sandbox)
+    for command in (validate, run, recover, proxy, sandbox):
+        cli.add_command(command)
 
 
 _register_commands()

@@ -1,0 +1,256 @@
+"""End to end: real experiments against the real sandbox on loopback.
+
+Each test runs ``faultdrill run`` as a user would, in its own process, and
+then checks the verdicts, the journal, and that no fault is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import yaml
+
+from faultdrill.sandbox.control import running_sandbox
+from faultdrill.sandbox.state import SandboxState
+
+pytestmark = pytest.mark.e2e
+
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxState]:
+    with running_sandbox() as state:
+        yield state
+
+
+def env_for(sandbox: SandboxState, home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        FAULTDRILL_HOME=str(home),
+        FAULTDRILL_SANDBOX_URL=sandbox.web_url,
+        TOXIPROXY_URL=sandbox.toxiproxy_url,
+    )
+    return env
+
+
+def faultdrill(*args: str) -> list[str]:
+    return [sys.executable, "-m", "faultdrill", *args]
+
+
+def toxics(sandbox: SandboxState) -> list[dict[str, Any]]:
+    response = requests.get(
+        f"{sandbox.toxiproxy_url}/proxies/catalog/toxics", timeout=5
+    )
+    response.raise_for_status()
+    result: list[dict[str, Any]] = response.json()
+    return result
+
+
+def run_experiment(
+    sandbox: SandboxState, home: Path, experiment: Path, journal: Path
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        faultdrill("run", str(experiment), "--journal", str(journal)),
+        env=env_for(sandbox, home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def verdicts(journal: dict[str, Any], phase: str) -> dict[str, dict[str, Any]]:
+    phases = journal["faultdrill"]["phases"]
+    return {v["slo"]: v for v in phases[phase]["verdicts"]}
+
+
+def test_absorbed_latency_holds(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    journal_path = tmp_path / "journal.json"
+    result = run_experiment(
+        sandbox,
+        faultdrill_home,
+        EXPERIMENTS / "api-latency-absorbed.yaml",
+        journal_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    journal = json.loads(journal_path.read_text())
+    assert journal["faultdrill"]["outcome"] == "held"
+    assert journal["status"] == "completed" and journal["deviated"] is False
+    for phase in ("before", "during", "after"):
+        verdict = verdicts(journal, phase)["api-latency-p95"]
+        assert verdict["status"] == "held"
+        assert verdict["total"] >= verdict["samples_needed"] >= 59
+    during = verdicts(journal, "during")["api-latency-p95"]["latency"]
+    before = verdicts(journal, "before")["api-latency-p95"]["latency"]
+    # 100 ms (+-10) of catalog latency shows in the API's median, not before
+    assert 90 <= during["p50_ms"] <= 400
+    assert before["p50_ms"] < 80
+    assert [r["status"] for r in journal["run"]] == ["succeeded"]
+    assert [r["status"] for r in journal["rollbacks"]] == ["succeeded"]
+    assert toxics(sandbox) == []
+    assert "held" in result.stdout.lower()
+
+
+def test_breaking_latency_deviates_and_is_rolled_back(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    journal_path = tmp_path / "journal.json"
+    result = run_experiment(
+        sandbox,
+        faultdrill_home,
+        EXPERIMENTS / "api-latency-breaks-p95.yaml",
+        journal_path,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    journal = json.loads(journal_path.read_text())
+    assert journal["faultdrill"]["outcome"] == "deviated"
+    assert journal["deviated"] is True
+    assert verdicts(journal, "before")["api-latency-p95"]["status"] == "held"
+    during = verdicts(journal, "during")["api-latency-p95"]
+    assert during["status"] == "deviated"
+    assert during["latency"]["p95_ms"] > 500
+    assert verdicts(journal, "after")["api-latency-p95"]["status"] == "held"
+    assert toxics(sandbox) == []
+    assert "DEVIATED" in result.stdout
+
+
+def short_experiment(tmp_path: Path, **changes: Any) -> Path:
+    """The absorbed-latency experiment with short phases and a long fault."""
+    document = yaml.safe_load((EXPERIMENTS / "api-latency-absorbed.yaml").read_text())
+    document["slo"].update(before="3s", after="3s", **{"recovery-within": "1s"})
+    document["slo"]["probe-rate"] = 40
+    document["method"][0]["pauses"] = {"after": 30}
+    for key, value in changes.items():
+        document[key] = value
+    path = tmp_path / "short.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def wait_for_toxic(sandbox: SandboxState, limit_s: float = 30.0) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if toxics(sandbox):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the experiment never applied its toxic")
+
+
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"]
+)
+def test_a_signal_during_the_fault_rolls_back(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path, signum: int
+) -> None:
+    journal_path = tmp_path / "journal.json"
+    process = subprocess.Popen(
+        faultdrill(
+            "run", str(short_experiment(tmp_path)), "--journal", str(journal_path)
+        ),
+        env=env_for(sandbox, faultdrill_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_toxic(sandbox)
+        process.send_signal(signum)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, output
+    assert toxics(sandbox) == []
+    journal = json.loads(journal_path.read_text())
+    assert journal["faultdrill"]["outcome"] == "interrupted"
+    assert [r["status"] for r in journal["rollbacks"]] == ["succeeded"]
+
+
+def test_a_failing_action_aborts_and_rolls_back(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    document = yaml.safe_load(short_experiment(tmp_path).read_text())
+    failing = {
+        "type": "action",
+        "name": "break-on-purpose",
+        "provider": {
+            "type": "python",
+            "module": "chaosfaultdrill.network",
+            "func": "add_toxic",
+            "arguments": {"proxy": "catalog", "toxic_type": "no-such-toxic"},
+        },
+    }
+    document["method"][0]["pauses"] = {}
+    document["method"].append(failing)
+    path = tmp_path / "failing.yaml"
+    path.write_text(yaml.safe_dump(document))
+    journal_path = tmp_path / "journal.json"
+    result = run_experiment(sandbox, faultdrill_home, path, journal_path)
+    assert result.returncode == 4, result.stdout + result.stderr
+    journal = json.loads(journal_path.read_text())
+    assert journal["faultdrill"]["outcome"] == "aborted"
+    assert "break-on-purpose" in journal["faultdrill"]["reason"]
+    assert toxics(sandbox) == []
+
+
+def test_a_killed_run_blocks_the_next_until_recovered(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    process = subprocess.Popen(
+        faultdrill(
+            "run",
+            str(short_experiment(tmp_path)),
+            "--journal",
+            str(tmp_path / "j.json"),
+        ),
+        env=env_for(sandbox, faultdrill_home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_toxic(sandbox)
+        process.kill()  # SIGKILL: no rollback can run
+        process.wait(timeout=10)
+    finally:
+        process.kill()
+    assert len(toxics(sandbox)) == 1  # an external proxy keeps the fault
+
+    refused = run_experiment(
+        sandbox, faultdrill_home, short_experiment(tmp_path), tmp_path / "j2.json"
+    )
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "faultdrill recover" in refused.stdout + refused.stderr
+    assert len(toxics(sandbox)) == 1  # refused: nothing more injected
+
+    env = env_for(sandbox, faultdrill_home)
+    recovered = subprocess.run(
+        faultdrill("recover"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert recovered.returncode == 0, recovered.stdout + recovered.stderr
+    assert toxics(sandbox) == []
+    again = subprocess.run(
+        faultdrill("recover"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0 and "nothing to recover" in again.stdout
