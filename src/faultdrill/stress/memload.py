@@ -3,11 +3,16 @@
 Resident size is what counts, so the worker measures its own RSS (the
 interpreter's own few megabytes included) and allocates only what is missing,
 writing one byte in every page so the kernel has to back each page with RAM.
+
+Memory comes from anonymous mmap rather than ``bytearray``: a bytearray is
+zero-filled byte by byte first, which made reaching 1 GiB several times
+slower (2.9 s against 0.5-0.9 s, measured on a 2-core VM).
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,10 +26,10 @@ log = logging.getLogger(__name__)
 # to make the page resident.
 PAGE_SIZE = 4096
 
-# Largest single allocation: small enough that a ramp advances smoothly and
-# that the last step does not overshoot, large enough to reach 1 GiB in
-# 64 steps.
-CHUNK_BYTES = 16 * 1024 * 1024
+# Largest single allocation: 64 MiB reached 1 GiB in 0.46-0.65 s against
+# 0.56-0.90 s with 16 MiB (2-core VM); a ramp still advances in steps small
+# next to any target worth ramping, and the last step is cut to what is missing.
+CHUNK_BYTES = 64 * 1024 * 1024
 
 
 # /proc/<pid>/oom_score_adj maximum: the OOM killer picks this process first.
@@ -50,13 +55,20 @@ def resident_bytes() -> int:
         return int(statm.read().split()[1]) * PAGE_SIZE
 
 
+Chunk = bytearray | mmap.mmap
+
+
+def _anonymous_map(size: int) -> mmap.mmap:
+    return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+
+
 @dataclass
 class Hoard:
     """The memory held, as a list of touched buffers."""
 
     measure: Callable[[], int] = resident_bytes
-    allocate: Callable[[int], bytearray] = bytearray
-    chunks: list[bytearray] = field(default_factory=list)
+    allocate: Callable[[int], Chunk] = _anonymous_map
+    chunks: list[Chunk] = field(default_factory=list)
     exhausted: str | None = None  # why the last allocation failed, if it did
 
     def grow_to(self, wanted: float) -> None:
@@ -72,14 +84,14 @@ class Hoard:
         try:
             chunk = self.allocate(size)
             _touch(chunk)
-        except MemoryError:
-            self.exhausted = f"allocation of {size} bytes failed (MemoryError)"
+        except (MemoryError, OSError) as exc:
+            self.exhausted = f"allocation of {size} bytes failed ({exc!r})"
             log.warning("memory stressor stopped growing: %s", self.exhausted)
             return
         self.chunks.append(chunk)
 
 
-def _touch(chunk: bytearray) -> None:
+def _touch(chunk: Chunk) -> None:
     count = len(range(0, len(chunk), PAGE_SIZE))
     chunk[::PAGE_SIZE] = b"\x01" * count
 
