@@ -1,0 +1,2 @@
+"""The toxics: one module per type, each a frozen set of attributes plus the
+behaviour it applies to a stream (``pipe``)."""
