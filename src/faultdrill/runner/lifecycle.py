@@ -161,6 +161,7 @@ class ExperimentRun:
         finally:
             self._end_phase(Phase.DURING)
             self._rollback_come_what_may()
+        self._judge(Phase.DURING)
         if failed:
             raise _Stop(Outcome.ABORTED, f"{failed}; rolled back")
 
@@ -219,7 +220,7 @@ class ExperimentRun:
         self.journal.ctk_steady_states["after"] = self.toolkit.steady_state()
 
     def _verdict(self) -> tuple[Outcome, str]:
-        during = self._judge(Phase.DURING)
+        during = self.verdicts.get(Phase.DURING, [])
         after = self.verdicts.get(Phase.AFTER, [])
         ctk_after = self.journal.ctk_steady_states.get("after")
         if ctk_after is not None and not ctk_after.get("steady_state_met"):
