@@ -92,3 +92,12 @@ def test_touched_pages_are_really_resident() -> None:
     hoard.grow_to(before + 64 * MIB)
 
     assert resident_bytes() - before == pytest.approx(64 * MIB, rel=0.05)
+
+
+def test_growth_stops_between_chunks_once_the_parent_is_gone() -> None:
+    memory = FakeMemory()
+    answers = iter([False, True])
+
+    memory.hoard().grow_to(1024 * MIB, stop=lambda: next(answers))
+
+    assert memory.allocated == 64 * MIB  # one chunk, then the watch said stop

@@ -7,6 +7,7 @@ the groups empty on their own.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from faultdrill.stress import procgroup
+from faultdrill.stress.model import Member
 from faultdrill.stress.procgroup import members
 from faultdrill.stress.recovery import Outcome, kill_recorded_stressors
 from faultdrill.stress.registry import Registry
@@ -86,30 +88,48 @@ def test_sigkill_of_the_parent_leaves_no_orphan(
     assert wait_until(lambda: not any(members(g) for g in groups), ORPHAN_DEADLINE_S)
 
 
-def test_recovery_kills_what_a_dead_runner_recorded(
+def test_recovery_kills_what_a_dead_runner_left_running(
     parent: Callable[[], tuple[subprocess.Popen[str], list[int]]],
 ) -> None:
-    process, groups = parent()
-    # Stop the parent without killing it, so its stressors keep running as
-    # they would after a crash where the parent watch could not act.
-    os.kill(process.pid, signal.SIGSTOP)
-    try:
-        results = kill_recorded_stressors()
-    finally:
-        os.kill(process.pid, signal.SIGCONT)
+    _, groups = parent()
+    # As if the runner had died and its stressors had failed to notice:
+    # the records now name an owner that no longer exists.
+    registry = Registry()
+    for record in registry.records():
+        registry.add(dataclasses.replace(record, owner=Member(os.getpid(), 1.0)))
+
+    results = kill_recorded_stressors()
 
     assert {r.outcome for r in results} == {Outcome.KILLED}
     assert sorted(r.pgid for r in results) == sorted(groups)
     assert not any(members(g) for g in groups)
-    assert Registry().records() == []
+    assert registry.records() == []
+
+
+def test_recovery_leaves_a_live_runner_alone_unless_forced(
+    parent: Callable[[], tuple[subprocess.Popen[str], list[int]]],
+) -> None:
+    _, groups = parent()
+
+    spared = kill_recorded_stressors()
+    assert {r.outcome for r in spared} == {Outcome.OWNER_ALIVE}
+    assert all(members(g) for g in groups)
+
+    forced = kill_recorded_stressors(force=True)
+    assert {r.outcome for r in forced} == {Outcome.KILLED}
+    assert not any(members(g) for g in groups)
 
 
 def test_recovery_twice_finds_nothing_the_second_time(
     parent: Callable[[], tuple[subprocess.Popen[str], list[int]]],
 ) -> None:
-    parent()
-    first = kill_recorded_stressors()
-    second = kill_recorded_stressors()
+    process, _ = parent()
+    os.kill(process.pid, signal.SIGSTOP)  # frozen, not dead: force is needed
+    try:
+        first = kill_recorded_stressors(force=True)
+        second = kill_recorded_stressors(force=True)
+    finally:
+        os.kill(process.pid, signal.SIGCONT)
 
     assert first and all(r.outcome is Outcome.KILLED for r in first)
     assert second == []

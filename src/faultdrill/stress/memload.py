@@ -58,6 +58,10 @@ def resident_bytes() -> int:
 Chunk = bytearray | mmap.mmap
 
 
+def _never() -> bool:
+    return False
+
+
 def _anonymous_map(size: int) -> mmap.mmap:
     return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
 
@@ -71,10 +75,14 @@ class Hoard:
     chunks: list[Chunk] = field(default_factory=list)
     exhausted: str | None = None  # why the last allocation failed, if it did
 
-    def grow_to(self, wanted: float) -> None:
-        """Allocate until resident size reaches ``wanted`` bytes, or memory runs out."""
+    def grow_to(self, wanted: float, stop: Callable[[], bool] = _never) -> None:
+        """Allocate until resident size reaches ``wanted`` bytes.
+
+        Ends early when memory runs out, or when ``stop`` says so: it is asked
+        between chunks, so a parent watch is not blind while gigabytes fill.
+        """
         missing = wanted - self.measure()
-        while missing >= PAGE_SIZE and self.exhausted is None:
+        while missing >= PAGE_SIZE and self.exhausted is None and not stop():
             self._allocate(int(min(missing, CHUNK_BYTES)))
             before, missing = missing, wanted - self.measure()
             if missing >= before:
@@ -116,6 +124,6 @@ def run_memory(
         # TODO(swap): pages swapped out are replaced by new allocations rather
         # than touched again, so swap use can grow past the target; hosts we
         # stress so far run without swap.
-        held.grow_to(target.at(now() - start))
+        held.grow_to(target.at(now() - start), parent_gone)
         sleep(min(POLL_INTERVAL_S, max(end - now(), 0.0)))
     return True

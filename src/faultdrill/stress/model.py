@@ -98,3 +98,4 @@ class Record:
     started_wall: float
     duration_s: float
     target: Target
+    owner: Member | None = None  # the runner that started it

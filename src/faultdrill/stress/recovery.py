@@ -13,6 +13,10 @@ group is killed only when it is provably ours:
 
 A leader alive with a *different* start time means our group ended long ago
 and the number was reused: nothing is killed.
+
+Stressors whose runner is still alive belong to a run in progress (another
+experiment sharing the state home) and are left alone unless ``force`` is
+given: that runner stops them itself.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 import psutil
 
 from faultdrill.stress import procgroup
-from faultdrill.stress.model import Kind, Record
+from faultdrill.stress.model import Kind, Member, Record
 from faultdrill.stress.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,7 @@ class Outcome(enum.StrEnum):
     KILLED = "killed"  # processes of it were running and are now gone
     GONE = "gone"  # nothing of it was left running
     SURVIVED = "survived"  # some processes outlived SIGKILL; see survivors
+    OWNER_ALIVE = "owner-alive"  # its runner is still running: left alone
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,15 @@ class Recovered:
     survivors: tuple[int, ...] = ()
 
 
-def kill_recorded_stressors(registry: Registry | None = None) -> list[Recovered]:
-    """Kill every recorded stressor still running; forget those that are gone."""
+def kill_recorded_stressors(
+    registry: Registry | None = None, force: bool = False
+) -> list[Recovered]:
+    """Kill every recorded stressor a dead runner left; forget those gone.
+
+    With ``force``, stressors of live runners are killed too.
+    """
     reg = registry or Registry()
-    results = [_recover(reg, record) for record in reg.records()]
+    results = [_recover(reg, record, force) for record in reg.records()]
     for result in results:
         if result.outcome is Outcome.KILLED:
             log.info(
@@ -65,7 +75,11 @@ def kill_recorded_stressors(registry: Registry | None = None) -> list[Recovered]
     return results
 
 
-def _recover(registry: Registry, record: Record) -> Recovered:
+def _recover(registry: Registry, record: Record, force: bool) -> Recovered:
+    if not force and record.owner is not None and _alive(record.owner):
+        return Recovered(
+            record.stressor_id, record.kind, record.pgid, Outcome.OWNER_ALIVE, 0
+        )
     outcome, count = Outcome.GONE, 0
     survivors: tuple[int, ...] = ()
     if _group_is_ours(record):
@@ -82,9 +96,18 @@ def _recover(registry: Registry, record: Record) -> Recovered:
 def _group_is_ours(record: Record) -> bool:
     leader = next((m for m in record.members if m.pid == record.pgid), None)
     try:
-        started = psutil.Process(record.pgid).create_time()
+        psutil.Process(record.pgid)
     except psutil.NoSuchProcess:
         return bool(procgroup.members(record.pgid))
-    if leader is None:
+    return leader is not None and _alive(leader)
+
+
+def _alive(member: Member) -> bool:
+    """Whether the very process recorded is running: same pid, same start."""
+    try:
+        process = psutil.Process(member.pid)
+        started, status = process.create_time(), process.status()
+    except psutil.NoSuchProcess:
         return False
-    return abs(started - leader.create_time) <= CREATE_TIME_TOLERANCE_S
+    same = abs(started - member.create_time) <= CREATE_TIME_TOLERANCE_S
+    return same and status != psutil.STATUS_ZOMBIE

@@ -2,9 +2,10 @@
 
 One JSON file under the state home, rewritten atomically (write a temporary
 file, then rename) under an exclusive ``flock``, because several runners may
-share a home. A record is written *before* its stressor loads anything and
-removed once it has stopped, so after a crash the file lists exactly what may
-still be running.
+share a home. A record is written as soon as its processes are spawned (a
+runner dying in the few milliseconds before is covered by the workers'
+parent watch) and removed once it has stopped, so after a crash the file
+lists exactly what may still be running.
 """
 
 from __future__ import annotations
@@ -105,13 +106,20 @@ def _record_to_json(record: Record) -> dict[str, Any]:
         "kind": record.kind.value,
         "engine": record.engine.value,
         "pgid": record.pgid,
-        "members": [
-            {"pid": m.pid, "create_time": m.create_time} for m in record.members
-        ],
+        "members": [_member_to_json(m) for m in record.members],
         "started_wall": record.started_wall,
         "duration_s": record.duration_s,
         "target": _target_to_json(record.target),
+        "owner": None if record.owner is None else _member_to_json(record.owner),
     }
+
+
+def _member_to_json(member: Member) -> dict[str, Any]:
+    return {"pid": member.pid, "create_time": member.create_time}
+
+
+def _member_from_json(item: dict[str, Any]) -> Member:
+    return Member(int(item["pid"]), float(item["create_time"]))
 
 
 def _target_to_json(target: Target) -> dict[str, Any]:
@@ -134,10 +142,9 @@ def _record_from_json(item: dict[str, Any]) -> Record:
         kind=kind,
         engine=Engine(item["engine"]),
         pgid=int(item["pgid"]),
-        members=tuple(
-            Member(int(m["pid"]), float(m["create_time"])) for m in item["members"]
-        ),
+        members=tuple(_member_from_json(m) for m in item["members"]),
         started_wall=float(item["started_wall"]),
         duration_s=duration,
         target=target,
+        owner=_member_from_json(item["owner"]) if item.get("owner") else None,
     )

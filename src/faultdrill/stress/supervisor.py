@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import uuid
 import weakref
@@ -222,6 +223,7 @@ def _record(stressor: Stressor) -> Record:
         started_wall=stressor.started_wall,
         duration_s=stressor.target.duration_s,
         target=stressor.target,
+        owner=Member(os.getpid(), psutil.Process().create_time()),
     )
 
 
