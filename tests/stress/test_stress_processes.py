@@ -7,7 +7,11 @@ band is the ±5% of the acceptance criteria.
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 
 import pytest
@@ -125,3 +129,35 @@ def test_stress_ng_memory_holds_the_size(
     # stress-ng's own processes and our guard add some 30 MiB on top.
     assert 128 * MIB <= report.samples[-1].achieved <= 128 * MIB + 48 * MIB
     assert not members(started.pgid)
+
+
+LIMITED_PARENT = textwrap.dedent(
+    """
+    import json, resource, time
+    from faultdrill.stress.supervisor import Supervisor
+
+    # Address space for this process and, inherited, for its stressor.
+    limit = 320 * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    supervisor = Supervisor(sample_interval_s=0.5)
+    started = supervisor.start_memory(480, duration_s=10)
+    time.sleep(2.0)
+    print(json.dumps(supervisor.stop(started.stressor_id).to_json()))
+    """
+)
+
+
+def test_a_memory_limit_is_reported_as_short_not_hidden() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LIMITED_PARENT],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+
+    assert report["verdict"] == "short"
+    assert report["achieved_mean"] < 320 * MIB
+    assert "could not reach the target resident size" in report["detail"]
+    assert "allocation of" in report["detail"]

@@ -52,6 +52,7 @@ class Stressor:
     meter: GroupMeter = field(init=False)
     host: HostMeter = field(default_factory=HostMeter)
     host_busy: float | None = None
+    last_words: str | None = None  # the log's last line, kept once it is deleted
 
     def __post_init__(self) -> None:
         self.meter = GroupMeter(self.launched.pgid, self.clock.now)
@@ -77,10 +78,16 @@ class Stressor:
             return self.state is not State.RUNNING
         failures = [c for c in codes if c not in (0, None)]
         self.state = State.FAILED if failures else State.FINISHED
+        self.close_log()
         if failures:
             self.detail = self._failure(failures[0])
         log.info("%s stressor %s %s", self.kind.value, self.stressor_id, self.state)
         return True
+
+    def close_log(self) -> None:
+        """Keep the log's last line and delete the file: the stressor has ended."""
+        self.last_words = _last_line(self.log_path)
+        self.log_path.unlink(missing_ok=True)
 
     def report(self) -> StressorReport:
         judgement = judge(self.target, list(self.samples))
@@ -125,15 +132,19 @@ class Stressor:
                 why += " (the kernel OOM killer or a memory limit is the likely cause)"
         else:
             why = f"exited with status {code}"
-        last = _last_line(self.log_path)
+        last = self._said()
         return f"ended early: {why}" + (f"; it said: {last}" if last else "")
 
     def _shortfall(self) -> str:
         if isinstance(self.target, CpuTarget):
             return f"could not reach the target: {self._competition(self.target.cores)}"
-        last = _last_line(self.log_path)
+        last = self._said()
         said = f": {last}" if last else " (a memory limit or cgroup may cap it)"
         return f"could not reach the target resident size{said}"
+
+    def _said(self) -> str | None:
+        running = self.state is State.RUNNING
+        return _last_line(self.log_path) if running else self.last_words
 
     def _competition(self, cores: int) -> str:
         """How busy the host was with work other than this stressor."""

@@ -161,6 +161,7 @@ class Supervisor:
         for process in stressor.launched.processes:
             process.poll()
         stressor.state = State.STOPPED
+        stressor.close_log()
         stressor.stop_latency_s = round(latency, 4)
         if survivors:
             stressor.detail = f"pids {list(survivors)} survived SIGKILL"
