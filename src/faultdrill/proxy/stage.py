@@ -52,6 +52,16 @@ class StageIO:
         self.rng = stage.host.rng
         self.state = stage.state
 
+    async def sleep_until(self, deadline: float) -> None:
+        """Wait until the clock reads ``deadline`` or later.
+
+        Event loop timers may fire up to a millisecond early (uvloop rounds
+        to whole milliseconds from a cached loop time); waiting again for
+        the remainder keeps delays from coming out short.
+        """
+        while self.clock.now() < deadline:
+            await self.clock.sleep_until(deadline)
+
     async def next(self) -> Chunk:
         """The chunk at the head of the pipe; it stays there until handled."""
         return await self._pipe.head()

@@ -42,8 +42,10 @@ class Bandwidth(Toxic):
             if bytes_per_second == 0:
                 await io.hold()
             size = min(len(chunk.data), piece)
-            free_at = max(free_at, io.clock.now()) + size / bytes_per_second
-            await io.clock.sleep_until(free_at)
+            # A backlog is sent on schedule, so late wake-ups do not add up;
+            # after a pause the schedule starts again from the arrival.
+            free_at = max(free_at, chunk.stamp) + size / bytes_per_second
+            await io.sleep_until(free_at)
             if size < len(chunk.data):
                 io.forward_part(size)
             else:

@@ -36,7 +36,7 @@ class Latency(Toxic):
                 io.forward()
                 return
             due = chunk.stamp + self.delay(io.rng)
-            await io.clock.sleep_until(due)
+            await io.sleep_until(due)
             # The next latency stage counts from this release, so stacked
             # latencies add up (Toxiproxy's TestTwoLatencyToxics).
             chunk.stamp = max(chunk.stamp, due)

@@ -24,7 +24,7 @@ class ResetPeer(Toxic):
     timeout: int = 0  # milliseconds
 
     async def pipe(self, io: StageIO) -> None:
-        await io.next()
+        first = await io.next()
         io.drop()
-        await io.clock.sleep_until(io.clock.now() + self.timeout / 1000)
+        await io.sleep_until(first.stamp + self.timeout / 1000)
         io.reset()

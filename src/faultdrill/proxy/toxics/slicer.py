@@ -64,6 +64,7 @@ class Slicer(Toxic):
 
     async def pipe(self, io: StageIO) -> None:
         limit = self.average_size + self.size_variation
+        send_at = io.clock.now()
         while True:
             chunk = await io.next()
             if chunk.eof:
@@ -71,8 +72,10 @@ class Slicer(Toxic):
                 return
             if len(chunk.data) > limit:
                 io.split_head(self.pieces(chunk.data, io.rng))
+            # Pieces go out on a schedule, delay apart, from the arrival.
+            send_at = max(send_at, chunk.stamp)
+            await io.sleep_until(send_at)
             io.forward()
-            if self.delay > 0:
-                await io.clock.sleep_until(io.clock.now() + self.delay / 1_000_000)
-            else:
+            send_at += self.delay / 1_000_000
+            if self.delay == 0:
                 await asyncio.sleep(0)  # let other connections and the API run

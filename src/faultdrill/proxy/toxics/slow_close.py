@@ -20,7 +20,7 @@ class SlowClose(Toxic):
         while True:
             chunk = await io.next()
             if chunk.eof:
-                await io.clock.sleep_until(io.clock.now() + self.delay / 1000)
+                await io.sleep_until(io.clock.now() + self.delay / 1000)
                 io.forward()
                 return
             io.forward()
