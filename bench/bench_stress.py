@@ -17,13 +17,17 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from faultdrill.stress.meter import GroupMeter, HostMeter
 from faultdrill.stress.model import Engine
 from faultdrill.stress.procgroup import members
 from faultdrill.stress.registry import Registry
+from faultdrill.stress.report import StressorReport
 from faultdrill.stress.supervisor import Supervisor
 
 MIB = 1024 * 1024
@@ -133,7 +137,7 @@ def measure_memory(
 def stop_table(supervisor: Supervisor, engines: list[Engine]) -> None:
     print(f"\nStop latency, stop request to last process gone, {STOP_ROUNDS} rounds")
     print(f"{'stressor':<26} {'engine':>9} {'median s':>9} {'max s':>7} {'left':>5}")
-    cases = [
+    cases: list[tuple[str, Callable[[Engine], StressorReport]]] = [
         ("CPU 50% of 2 cores", lambda e: supervisor.start_cpu(50, 2, 30, e)),
         ("memory 512 MiB", lambda e: supervisor.start_memory(512, 30, 0, e)),
     ]
@@ -159,8 +163,6 @@ def stop_table(supervisor: Supervisor, engines: list[Engine]) -> None:
 
 
 def _host_cores() -> int:
-    import psutil
-
     return psutil.cpu_count() or 1
 
 
