@@ -161,3 +161,13 @@ def test_a_memory_limit_is_reported_as_short_not_hidden() -> None:
     assert report["achieved_mean"] < 320 * MIB
     assert "could not reach the target resident size" in report["detail"]
     assert "allocation of" in report["detail"]
+
+
+def test_stopping_a_finished_stressor_keeps_it_finished(
+    supervisor: Supervisor, wait_until: WaitUntil
+) -> None:
+    started = supervisor.start_cpu(10, cores=1, duration_s=0.3)
+    assert wait_until(lambda: finished(supervisor, started.stressor_id), 3.0)
+
+    assert supervisor.stop(started.stressor_id).state is State.FINISHED
+    assert supervisor.stop_all()[0].state is State.FINISHED

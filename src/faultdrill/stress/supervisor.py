@@ -111,12 +111,18 @@ class Supervisor:
             if stressor is None:
                 known = ", ".join(self._stressors) or "none"
                 raise FaultError(f"no stressor {stressor_id!r} here; known: {known}")
-            self._stop([stressor])
+            self._settle()
+            self._stop([stressor] if stressor.state is State.RUNNING else [])
             return stressor.report()
 
     def stop_all(self) -> list[StressorReport]:
-        """Stop every running stressor; reports of all, for the journal."""
+        """Stop every running stressor; reports of all, for the journal.
+
+        Raises FaultError if a process survived SIGKILL; its record stays in
+        the registry for ``faultdrill recover``.
+        """
         with self._lock:
+            self._settle()
             self._stop(self._running())
             return [s.report() for s in self._stressors.values()]
 
@@ -154,6 +160,12 @@ class Supervisor:
         latency = self._clock.now() - began
         for stressor, result in zip(stressors, results, strict=True):
             self._mark_stopped(stressor, latency, result.survivors)
+        left = [pid for result in results for pid in result.survivors]
+        if left:
+            raise FaultError(
+                f"stress processes {left} survived SIGKILL (in uninterruptible "
+                "sleep?); check them with ps, then run 'faultdrill recover'"
+            )
 
     def _mark_stopped(
         self, stressor: Stressor, latency: float, survivors: tuple[int, ...]
