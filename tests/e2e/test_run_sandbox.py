@@ -254,3 +254,26 @@ def test_a_killed_run_blocks_the_next_until_recovered(
         check=False,
     )
     assert again.returncode == 0 and "nothing to recover" in again.stdout
+
+
+def test_the_guard_aborts_a_breaking_method_before_its_declared_end(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    document = yaml.safe_load((EXPERIMENTS / "api-latency-guard-aborts.yaml").read_text())
+    document["slo"].update(before="3s", after="3s", **{"recovery-within": "1s"})
+    document["slo"]["probe-rate"] = 40
+    path = tmp_path / "guard.yaml"
+    path.write_text(yaml.safe_dump(document))
+    journal_path = tmp_path / "journal.json"
+    result = run_experiment(sandbox, faultdrill_home, path, journal_path)
+    assert result.returncode == 4, result.stdout + result.stderr
+    journal = json.loads(journal_path.read_text())
+    fd = journal["faultdrill"]
+    assert fd["outcome"] == "aborted"
+    assert "the guard aborted the method" in fd["reason"]
+    assert "api-latency-p95 burns its error budget" in fd["guard"]["breach"]
+    assert fd["guard"]["abort_to_reverted_s"] >= 0
+    declared = document["method"][0]["pauses"]["after"]
+    assert fd["phases"]["during"]["duration"] < declared / 2
+    assert [r["status"] for r in journal["rollbacks"]] == ["succeeded"]
+    assert toxics(sandbox) == []

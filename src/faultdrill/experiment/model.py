@@ -204,6 +204,26 @@ class BlastRadius(_Strict):
         return seconds
 
 
+class GuardSection(_Strict):
+    """When the guard aborts a running method.
+
+    The default burn rate, 14.4, is the fast-burn page threshold of the SRE
+    Workbook (2% of a 30-day budget in one hour); ``null`` turns the
+    burn-rate check off, leaving the duration and budget-allowance checks.
+    """
+
+    max_burn_rate: float | None = Field(default=14.4, gt=0)
+    window: Seconds = 10.0
+    check_every: Seconds = 0.25
+
+    @field_validator("window", "check_every")
+    @classmethod
+    def _positive(cls, seconds: float) -> float:
+        if seconds <= 0:
+            raise ValueError("must be longer than 0 s")
+        return seconds
+
+
 class Gate(_Strict):
     min_budget_left: float = Field(default=0.0, ge=0, le=100)
     no_open_incidents: bool = True
@@ -234,6 +254,7 @@ class Experiment(BaseModel):
     slo: SloSection
     blast_radius: BlastRadius = Field(alias="blast-radius")
     gate: Gate = Field(default_factory=Gate)
+    guard: GuardSection = Field(default_factory=GuardSection)
     runbook: str | None = None
 
     @model_validator(mode="after")

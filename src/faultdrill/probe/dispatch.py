@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import logging
 import math
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -91,11 +92,20 @@ class Dispatcher:
         self._phase_at = phase_at
         self._slots = asyncio.Semaphore(schedule.max_outstanding)
         self._in_flight: set[asyncio.Task[None]] = set()
+        # Read from other threads (the guard): request key and intended time
+        # of every request not answered yet, behind a lock.
+        self._unanswered: dict[asyncio.Task[None], tuple[str, float]] = {}
+        self._unanswered_lock = threading.Lock()
 
     @property
     def outstanding(self) -> int:
         """Requests sent and not yet answered or given up on."""
         return len(self._in_flight)
+
+    def unanswered(self) -> list[tuple[str, float]]:
+        """(request key, intended time) of requests in flight; any thread."""
+        with self._unanswered_lock:
+            return list(self._unanswered.values())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Dispatch until ``stop`` is set or the duration ends, then drain.
@@ -139,7 +149,14 @@ class Dispatcher:
     def _launch(self, request: Request, intended: float) -> None:
         task = asyncio.create_task(self._one(request, intended))
         self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
+        with self._unanswered_lock:
+            self._unanswered[task] = (request.key, intended)
+        task.add_done_callback(self._answered)
+
+    def _answered(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        with self._unanswered_lock:
+            self._unanswered.pop(task, None)
 
     async def _one(self, request: Request, intended: float) -> None:
         try:

@@ -88,6 +88,7 @@ class Prober:
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self._stopped = False
+        self._dispatcher: Dispatcher | None = None
 
     @property
     def requests(self) -> list[Request]:
@@ -130,6 +131,15 @@ class Prober:
             if (phase is None or sample.phase == phase)
             and (since is None or sample.intended_at >= since)
         ]
+
+    def unanswered(self) -> list[tuple[str, float]]:
+        """(request key, intended time) of every request still in flight."""
+        dispatcher = self._dispatcher
+        return dispatcher.unanswered() if dispatcher is not None else []
+
+    def now(self) -> float:
+        """The prober's clock, on which ``intended_at`` is measured."""
+        return self._clock.now()
 
     def stop(self) -> None:
         """Stop sending, wait for answers in flight up to the timeout; idempotent.
@@ -204,6 +214,7 @@ class Prober:
             self._record,
             self._timeline.at,
         )
+        self._dispatcher = dispatcher
         await dispatcher.run(self._stop_event)
 
     def _record(self, sample: ProbeSample) -> None:

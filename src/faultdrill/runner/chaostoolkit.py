@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,15 +70,37 @@ class ChaosToolkit:
             resolved.append(self.activity(step["ref"]) if "ref" in step else step)
         return resolved
 
-    def run(self, activity: dict[str, Any]) -> ActivityRun:
-        """Run one activity as ``chaos run`` would, pauses included."""
-        run: ActivityRun = execute_activity(
-            experiment=self.document,
-            activity=activity,
-            configuration=self.configuration,
-            secrets=self.secrets,
-            dry=None,
-        )
+    def run(self, activity: dict[str, Any], runs: list[ActivityRun]) -> ActivityRun:
+        """Run one activity as ``chaos run`` would, pauses included.
+
+        Its record is appended to ``runs`` when it starts, so an activity
+        cut short by a signal is still in the journal. An unexpected error
+        in the provider fails the activity instead of ending the run.
+        """
+        started = len(runs)
+        try:
+            run: ActivityRun = execute_activity(
+                experiment=self.document,
+                activity=activity,
+                configuration=self.configuration,
+                secrets=self.secrets,
+                dry=None,
+                runs=runs,
+            )
+        except Exception as exc:
+            log.error(
+                "activity %r raised %s: %s",
+                activity.get("name"),
+                type(exc).__name__,
+                exc,
+            )
+            run = runs[started] if len(runs) > started else {"activity": activity}
+            if len(runs) == started:
+                runs.append(run)
+            run.update(
+                status="failed",
+                exception=traceback.format_exception_only(type(exc), exc),
+            )
         return run
 
     def steady_state(self) -> dict[str, Any] | None:

@@ -76,6 +76,7 @@ class Journal:
     ctk_steady_states: dict[str, Any] = field(default_factory=dict)
     reverts: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    guard: dict[str, Any] | None = None
     outcome: Outcome | None = None
     reason: str = ""
     end: float | None = None
@@ -115,6 +116,7 @@ class Journal:
                 "toxiproxy_url": self.toxiproxy_url,
                 "phases": {p.phase.value: p.as_json() for p in self.phases},
                 "reverts": self.reverts,
+                "guard": self.guard,
                 "timeline": self.events,
             },
         }

@@ -29,9 +29,17 @@ from faultdrill.probe.prober import Prober
 from faultdrill.runner import targets
 from faultdrill.runner.chaostoolkit import ChaosToolkit
 from faultdrill.runner.console import RunConsole
+from faultdrill.runner.guard import Breach, Guard, GuardLimits, Snapshot
 from faultdrill.runner.journal import Journal, PhaseRecord
 from faultdrill.runner.outcome import Outcome, Phase
-from faultdrill.runner.signals import Interrupted, interruptible, shielded
+from faultdrill.runner.signals import (
+    GuardLine,
+    GuardTripped,
+    Interrupted,
+    Stopping,
+    interruptible,
+    shielded,
+)
 from faultdrill.slo.model import Slo, SloFile, default_slo_file, load_slo_file
 from faultdrill.slo.verdict import evaluate
 
@@ -81,6 +89,7 @@ class ExperimentRun:
         self.toolkit: ChaosToolkit
         self.prober: Prober
         self.verdicts: dict[Phase, list[dict[str, Any]]] = {}
+        self.guard_line = GuardLine()
 
     # --- the whole run ---------------------------------------------------
 
@@ -96,7 +105,7 @@ class ExperimentRun:
 
     def _run(self) -> tuple[Outcome, str]:
         self._gate()
-        with self._run_environment(), interruptible():
+        with self._run_environment(), self.guard_line.installed(), interruptible():
             try:
                 with self._fault_proxy(), self._probing():
                     self._steady_state_before()
@@ -156,25 +165,74 @@ class ExperimentRun:
         self._start_phase(Phase.DURING)
         self.console.note("[bold]during[/]: applying the method")
         failed: str | None = None
+        guard = self._start_guard()
         try:
             failed = self._run_method(method)
+        except GuardTripped:
+            failed = f"the guard aborted the method: {self._breach_reason(guard)}"
         finally:
+            self.guard_line.armed = False
+            guard.stop()
             self._end_phase(Phase.DURING)
             self._rollback_come_what_may()
+            self._record_guard(guard)
         self._judge(Phase.DURING)
         if failed:
             raise _Stop(Outcome.ABORTED, f"{failed}; rolled back")
 
     def _run_method(self, method: list[dict[str, Any]]) -> str | None:
         for activity in method:
-            run = self.toolkit.run(activity)
-            self.journal.runs.append(run)
+            run = self.toolkit.run(activity, self.journal.runs)
             self.journal.event(
                 time.time(), f"{activity['type']} {activity['name']}: {run['status']}"
             )
             if run["status"] == "failed" and activity["type"] == "action":
                 return f"action {activity['name']!r} failed: {_last_line(run)}"
         return None
+
+    def _start_guard(self) -> Guard:
+        radius, settings = self.model.blast_radius, self.model.guard
+        limits = GuardLimits(
+            max_burn_rate=settings.max_burn_rate,
+            window_s=settings.window,
+            check_every_s=settings.check_every,
+            max_duration_s=radius.max_duration,
+            max_budget_spend_pct=radius.max_budget_spend,
+        )
+        started = self.prober.now()
+
+        def look() -> Snapshot:
+            return Snapshot(
+                now=self.prober.now(),
+                method_started=started,
+                samples=self.prober.samples(Phase.DURING.value),
+                unanswered=self.prober.unanswered(),
+            )
+
+        guard = Guard(self.slos, limits, look, self._on_breach)
+        self.guard_line.armed = True
+        guard.start()
+        return guard
+
+    def _on_breach(self, breach: Breach) -> None:
+        self.journal.event(time.time(), f"guard tripped: {breach.reason}")
+        self.guard_line.pull()
+
+    def _breach_reason(self, guard: Guard) -> str:
+        return guard.breach.reason if guard.breach else "unknown breach"
+
+    def _record_guard(self, guard: Guard) -> None:
+        if guard.breach is None:
+            return
+        reverted_at = self.prober.now()
+        self.journal.guard = {
+            "breach": guard.breach.reason,
+            "abort_to_reverted_s": round(reverted_at - guard.breach.at, 3),
+        }
+        log.warning(
+            "guard abort: faults reverted %.3f s after the breach was detected",
+            reverted_at - guard.breach.at,
+        )
 
     def _rollback_come_what_may(self) -> None:
         # A signal can land after ``finally`` starts and before the shield is
@@ -184,14 +242,13 @@ class ExperimentRun:
                 with shielded():
                     self._rollback()
                 return
-            except Interrupted:
+            except Stopping:
                 log.warning("signal during rollback set-up; rolling back again")
 
     def _rollback(self) -> None:
         self.console.note("[bold]rollback[/]: reverting faults")
         for activity in self.toolkit.steps("rollbacks"):
-            run = self.toolkit.run(activity)
-            self.journal.rollbacks.append(run)
+            run = self.toolkit.run(activity, self.journal.rollbacks)
             self.journal.event(
                 time.time(), f"rollback {activity['name']}: {run['status']}"
             )
