@@ -1,0 +1,99 @@
+"""``faultdrill budget``: error budget left and burn rates, per SLO."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from faultdrill.budget.burn import burn_windows, duration_label
+from faultdrill.budget.ledger import DB_ENV, BudgetLedger
+from faultdrill.budget.status import BudgetStatus, budget_status
+from faultdrill.slo.model import SloFile, default_slo_file, load_slo_file
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+# Burn rate 1 spends the budget in exactly one period (SRE Workbook); above
+# it, the budget runs out before the period ends.
+_SUSTAINABLE_BURN = 1.0
+
+
+@click.command()
+@click.option("--slo-file", type=_FILE, help="SLO file [default: the shipped SLOs].")
+@click.option(
+    "--ledger",
+    "ledger_path",
+    type=_FILE,
+    envvar=DB_ENV,
+    help=f"Budget ledger (also {DB_ENV}) [default: FAULTDRILL_HOME/budget.sqlite].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def budget(slo_file: Path | None, ledger_path: Path | None, as_json: bool) -> None:
+    """Error budget left and burn rates per SLO.
+
+    \b
+    Budget left is the share of the SLO window's budget not yet spent by
+    incidents and experiments (negative: overspent). Burn rates are over
+    the windows of the SRE Workbook's multiwindow alerts; 1 spends the
+    budget in exactly one window.
+    """
+    slos = _slo_file(slo_file)
+    ledger = BudgetLedger(ledger_path) if ledger_path else BudgetLedger.default()
+    now = time.time()
+    statuses = [budget_status(slo, ledger, now) for slo in slos.slos]
+    if as_json:
+        click.echo(json.dumps(budget_json(slos, statuses), indent=2))
+        return
+    Console(highlight=False).print(_table(slos, statuses))
+
+
+def budget_json(slos: SloFile, statuses: list[BudgetStatus]) -> dict[str, Any]:
+    return {
+        "service": slos.service,
+        "slo_file": slos.source,
+        "slos": [_row_json(status) for status in statuses],
+    }
+
+
+def _row_json(status: BudgetStatus) -> dict[str, Any]:
+    data: dict[str, Any] = status.model_dump(mode="json")
+    data["budget_left_percent"] = round(status.left_percent, 6)
+    data["exhausted"] = status.exhausted
+    data["sli_now"] = None  # filled in when a live SLI source is configured
+    return data
+
+
+def _table(slos: SloFile, statuses: list[BudgetStatus]) -> Table:
+    table = Table(title=f"Error budgets of {slos.service}")
+    for column in ("SLO", "objective", "window", "SLI now", "budget left"):
+        table.add_column(column)
+    for window in burn_windows():
+        table.add_column(f"burn {duration_label(window)}", justify="right")
+    for status in statuses:
+        table.add_row(
+            status.slo,
+            f"{status.objective:g}%",
+            status.window,
+            "n/a",
+            _left(status),
+            *(_burn(rate) for rate in status.burn_rates.values()),
+        )
+    return table
+
+
+def _left(status: BudgetStatus) -> str:
+    text = f"{status.left_percent:.2f}%"
+    return f"[bold red]{text}[/]" if status.exhausted else text
+
+
+def _burn(rate: float) -> str:
+    text = f"{rate:.2f}"
+    return f"[red]{text}[/]" if rate > _SUSTAINABLE_BURN else text
+
+
+def _slo_file(path: Path | None) -> SloFile:
+    return load_slo_file(path) if path else default_slo_file()
