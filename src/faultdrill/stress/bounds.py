@@ -149,6 +149,9 @@ def _problem(name: str, value: object, allowed: str) -> Problem:
     return Problem(SOURCE, name, f"{value!r} is out of bounds: {allowed}")
 
 
+# TODO(cgroup ancestors): only our own cgroup's cpu.max and memory.max are
+# read; a tighter limit set on a parent cgroup is missed, and the stressor
+# then reports itself short instead of being refused up front.
 def _own_cgroup() -> Path | None:
     """Our cgroup v2 directory, from the ``0::/path`` line of /proc/self/cgroup."""
     try:
