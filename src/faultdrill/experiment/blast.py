@@ -1,21 +1,28 @@
 """The blast radius, checked before the first fault.
 
 Every fault the method would inject is read from its activity's arguments
-(after ``${...}`` substitution) and compared with ``blast-radius``: which
-proxies it may touch, how strong each fault kind may be, how long the
-method may last, and whether ``process`` providers may run at all.
+(after ``${...}`` substitution) and compared with ``blast-radius``: what it
+may touch (proxies, hosts, Kubernetes namespaces and labels), how strong
+each fault kind may be, what share of traffic or instances it may affect,
+how long the method may last, and whether ``process`` providers may run.
+Nothing here needs the target to be reachable: ``validate`` and ``plan``
+work without a cluster or a proxy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from faultdrill.experiment.durations import parse_seconds
 from faultdrill.experiment.model import BlastRadius
 
 Activity = dict[str, Any]
+
+# chaostoolkit-kubernetes actions that act on whole nodes, not pods.
+K8S_NODE_FUNCS = {"delete_nodes", "drain_nodes", "cordon_node", "uncordon_node"}
 
 
 @dataclass(frozen=True)
@@ -27,34 +34,50 @@ class Fault:
     target: str
     intensity: float | None = None
     unit: str = ""
+    share_pct: float | None = None  # of traffic or instances
+    details: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
         strength = (
             f" {self.intensity:g} {self.unit}" if self.intensity is not None else ""
         )
-        return f"{self.kind}{strength} on {self.target} ({self.activity})"
+        share = ""
+        if self.share_pct is not None:
+            share = f", {self.share_pct:g}% of traffic"
+        return f"{self.kind}{strength} on {self.target}{share} ({self.activity})"
 
 
 def faults_of(activities: list[Activity]) -> list[Fault]:
     found: list[Fault] = []
     for activity in activities:
+        if activity.get("type") != "action":
+            continue
         provider = activity.get("provider") or {}
-        reader = _READERS.get((provider.get("module"), provider.get("func")))
+        module, func = provider.get("module"), provider.get("func")
+        args = provider.get("arguments") or {}
+        name = str(activity.get("name", "?"))
+        reader = _READERS.get((module, func))
         if reader is not None:
-            found.extend(
-                reader(activity.get("name", "?"), provider.get("arguments") or {})
-            )
+            found.extend(reader(name, args))
+        elif str(module).startswith("chaosk8s"):
+            found.append(_kubernetes(name, str(func), args))
     return found
 
 
-def violations(radius: BlastRadius, method: list[Activity]) -> list[str]:
+def violations(
+    radius: BlastRadius, method: list[Activity], rollbacks: list[Activity] | None = None
+) -> list[str]:
     """Why the method does not fit the blast radius; empty when it fits."""
-    reasons = list(_fault_violations(radius, faults_of(method)))
+    every = method + (rollbacks or [])
+    reasons = [
+        reason for fault in faults_of(method) for reason in _check(radius, fault)
+    ]
     reasons += _duration_violations(radius, method)
+    reasons += _http_violations(radius, method)
     reasons += [
         f"activity {a.get('name')!r} runs a process provider; "
         "set blast-radius.allow-process-providers: true to allow it"
-        for a in method
+        for a in every
         if (a.get("provider") or {}).get("type") == "process"
         and not radius.allow_process_providers
     ]
@@ -73,24 +96,78 @@ def planned_duration(method: list[Activity]) -> float:
     return total
 
 
-def _fault_violations(radius: BlastRadius, faults: list[Fault]) -> Iterator[str]:
+# --- checks -----------------------------------------------------------------
+
+
+def _check(radius: BlastRadius, fault: Fault) -> Iterator[str]:
+    if fault.kind in ("latency", "toxic", "down") or fault.kind in _TOXICS:
+        yield from _check_proxy(radius, fault)
+    elif fault.kind in ("cpu", "memory"):
+        yield from _check_stress(radius, fault)
+    elif fault.kind.startswith("kubernetes"):
+        yield from _check_kubernetes(radius, fault)
+    if fault.share_pct is not None and fault.share_pct > radius.max_traffic_share:
+        yield (
+            f"{fault.describe()} affects {fault.share_pct:g}%, over "
+            f"blast-radius.max-traffic-share {radius.max_traffic_share:g}%"
+        )
+
+
+def _check_proxy(radius: BlastRadius, fault: Fault) -> Iterator[str]:
     allowed = radius.targets.proxies
+    if fault.target not in allowed:
+        yield (
+            f"{fault.describe()} targets proxy {fault.target!r}, not in "
+            f"blast-radius.targets.proxies {allowed}"
+        )
     limit = radius.max_intensity.latency_ms
-    for fault in faults:
-        if fault.target not in allowed:
+    too_slow = limit is not None and (fault.intensity or 0) > limit
+    if fault.kind == "latency" and too_slow:
+        yield (
+            f"{fault.describe()} exceeds blast-radius.max-intensity.latency-ms {limit}"
+        )
+
+
+def _check_stress(radius: BlastRadius, fault: Fault) -> Iterator[str]:
+    limits = {
+        "cpu": ("cpu-percent", radius.max_intensity.cpu_percent),
+        "memory": ("memory-mb", radius.max_intensity.memory_mb),
+    }
+    key, limit = limits[fault.kind]
+    if limit is None:
+        yield f"{fault.describe()} needs blast-radius.max-intensity.{key}"
+    elif (fault.intensity or 0) > limit:
+        yield f"{fault.describe()} exceeds blast-radius.max-intensity.{key} {limit:g}"
+
+
+def _check_kubernetes(radius: BlastRadius, fault: Fault) -> Iterator[str]:
+    targets = radius.targets
+    if fault.kind == "kubernetes-node":
+        if fault.target not in targets.hosts:
             yield (
-                f"{fault.describe()} targets proxy {fault.target!r}, not in "
-                f"blast-radius.targets.proxies {allowed}"
+                f"{fault.describe()} acts on node {fault.target!r}, not in "
+                f"blast-radius.targets.hosts {targets.hosts}"
             )
-        if (
-            fault.kind == "latency"
-            and limit is not None
-            and (fault.intensity or 0) > limit
-        ):
-            yield (
-                f"{fault.describe()} exceeds blast-radius.max-intensity.latency-ms "
-                f"{limit}"
-            )
+        return
+    namespace = fault.details.get("namespace", "default")
+    if namespace not in targets.namespaces:
+        yield (
+            f"{fault.describe()} acts in namespace {namespace!r}, not in "
+            f"blast-radius.targets.namespaces {targets.namespaces}"
+        )
+    selector = _labels(fault.details.get("label_selector"))
+    missing = {k: v for k, v in targets.labels.items() if selector.get(k) != v}
+    if missing:
+        wanted = ",".join(f"{k}={v}" for k, v in targets.labels.items())
+        yield (
+            f"{fault.describe()} must select pods by label_selector containing "
+            f"{wanted} (blast-radius.targets.labels)"
+        )
+    if fault.details.get("all"):
+        yield f"{fault.describe()} selects all pods (all: true); name a count instead"
+    pods = radius.max_intensity.pods
+    if fault.unit == "pods" and pods is not None and (fault.intensity or 0) > pods:
+        yield f"{fault.describe()} exceeds blast-radius.max-intensity.pods {pods}"
 
 
 def _duration_violations(radius: BlastRadius, method: list[Activity]) -> list[str]:
@@ -103,36 +180,116 @@ def _duration_violations(radius: BlastRadius, method: list[Activity]) -> list[st
     return []
 
 
+def _http_violations(radius: BlastRadius, method: list[Activity]) -> list[str]:
+    reasons = []
+    allowed_hosts, endpoints = radius.targets.hosts, radius.targets.endpoints
+    for activity in method:
+        provider = activity.get("provider") or {}
+        if activity.get("type") != "action" or provider.get("type") != "http":
+            continue
+        url = str(provider.get("url", ""))
+        host = urlsplit(url).hostname or ""
+        if host in allowed_hosts or any(url.startswith(e) for e in endpoints):
+            continue
+        reasons.append(
+            f"http action {activity.get('name')!r} calls {url}, outside "
+            "blast-radius.targets.hosts and .endpoints"
+        )
+    return reasons
+
+
+# --- readers: activity arguments to faults -----------------------------------
+
+_TOXICS = {
+    "bandwidth",
+    "slow_close",
+    "timeout",
+    "reset_peer",
+    "slicer",
+    "limit_data",
+    "noop",
+}
+
+
+def _share(args: dict[str, Any]) -> float:
+    return 100.0 * _number(args.get("toxicity", 1.0), default=1.0)
+
+
 def _latency(name: str, args: dict[str, Any]) -> list[Fault]:
-    strength = _number(args.get("latency_ms", 0)) + _number(args.get("jitter_ms", 0))
-    return [Fault(name, "latency", str(args.get("proxy")), strength, "ms")]
+    strength = _number(args.get("latency_ms")) + _number(args.get("jitter_ms"))
+    return [
+        Fault(name, "latency", str(args.get("proxy")), strength, "ms", _share(args))
+    ]
 
 
 def _toxic(name: str, args: dict[str, Any]) -> list[Fault]:
     attributes = args.get("attributes") or {}
     kind = str(args.get("toxic_type", "toxic"))
+    proxy = str(args.get("proxy"))
     if kind == "latency":
-        strength = _number(attributes.get("latency", 0)) + _number(
-            attributes.get("jitter", 0)
+        strength = _number(attributes.get("latency")) + _number(
+            attributes.get("jitter")
         )
-        return [Fault(name, "latency", str(args.get("proxy")), strength, "ms")]
-    return [Fault(name, kind, str(args.get("proxy")))]
+        return [Fault(name, "latency", proxy, strength, "ms", _share(args))]
+    return [Fault(name, kind, proxy, share_pct=_share(args))]
 
 
 def _down(name: str, args: dict[str, Any]) -> list[Fault]:
-    return [Fault(name, "down", str(args.get("proxy")))]
+    return [Fault(name, "down", str(args.get("proxy")), share_pct=100.0)]
 
 
 def _ctk_toxiproxy_latency(name: str, args: dict[str, Any]) -> list[Fault]:
-    strength = _number(args.get("latency", 0)) + _number(args.get("jitter", 0))
+    strength = _number(args.get("latency")) + _number(args.get("jitter"))
     return [Fault(name, "latency", str(args.get("for_proxy")), strength, "ms")]
 
 
-def _number(value: Any) -> float:
+def _cpu(name: str, args: dict[str, Any]) -> list[Fault]:
+    cores = args.get("cores")
+    target = f"{cores} core(s)" if cores else "all cores"
+    return [Fault(name, "cpu", target, _number(args.get("percent")), "%")]
+
+
+def _memory(name: str, args: dict[str, Any]) -> list[Fault]:
+    return [Fault(name, "memory", "this host", _number(args.get("megabytes")), "MB")]
+
+
+def _kubernetes(name: str, func: str, args: dict[str, Any]) -> Fault:
+    if func in K8S_NODE_FUNCS:
+        return Fault(
+            name, "kubernetes-node", str(args.get("name") or args.get("label_selector"))
+        )
+    details = {
+        "namespace": args.get("ns", "default"),
+        "label_selector": args.get("label_selector"),
+        "all": bool(args.get("all", False)),
+    }
+    target = f"namespace {details['namespace']}"
+    if str(args.get("mode", "fixed")) == "percentage":
+        share = _number(args.get("qty"), default=1.0)
+        return Fault(
+            name, f"kubernetes {func}", target, share_pct=share, details=details
+        )
+    quantity = (
+        _number(args.get("qty"), default=1.0)
+        if "terminate" in func or "delete" in func
+        else None
+    )
+    unit = "pods" if quantity is not None else ""
+    return Fault(name, f"kubernetes {func}", target, quantity, unit, details=details)
+
+
+def _labels(selector: Any) -> dict[str, str]:
+    pairs = [p.strip() for p in str(selector or "").split(",") if "=" in p]
+    return {
+        k.strip().rstrip("!"): v.strip() for k, v in (p.split("=", 1) for p in pairs)
+    }
+
+
+def _number(value: Any, default: float = 0.0) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        return 0.0
+        return default
 
 
 _Reader = Callable[[str, dict[str, Any]], list[Fault]]
@@ -140,5 +297,7 @@ _READERS: dict[tuple[Any, Any], _Reader] = {
     ("chaosfaultdrill.network", "add_latency"): _latency,
     ("chaosfaultdrill.network", "add_toxic"): _toxic,
     ("chaosfaultdrill.network", "disable_proxy"): _down,
+    ("chaosfaultdrill.stress", "start_cpu"): _cpu,
+    ("chaosfaultdrill.stress", "start_memory"): _memory,
     ("chaostoxi.toxic.actions", "create_latency_toxic"): _ctk_toxiproxy_latency,
 }

@@ -52,7 +52,7 @@ class ChaosToolkit:
         except ChaosException as exc:
             raise InvalidInput([Problem(source, "configuration", str(exc))]) from exc
 
-    def substitute(self, value: str) -> Any:
+    def substitute(self, value: Any) -> Any:
         """Resolve ``${key}`` forms from the configuration (never from secrets)."""
         return substitute(value, self.configuration, {})
 
@@ -69,6 +69,10 @@ class ChaosToolkit:
         for step in self.document.get(section, []):
             resolved.append(self.activity(step["ref"]) if "ref" in step else step)
         return resolved
+
+    def resolved_steps(self, section: str) -> list[dict[str, Any]]:
+        """Like ``steps`` with ``${...}`` filled in from the configuration."""
+        return [self.substitute(step) for step in self.steps(section)]
 
     def run(self, activity: dict[str, Any], runs: list[ActivityRun]) -> ActivityRun:
         """Run one activity as ``chaos run`` would, pauses included.

@@ -40,7 +40,7 @@ from faultdrill.runner.signals import (
     interruptible,
     shielded,
 )
-from faultdrill.slo.model import Slo, SloFile, default_slo_file, load_slo_file
+from faultdrill.runner.slos import hypothesis_slos
 from faultdrill.slo.verdict import evaluate
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class ExperimentRun:
         self.console = console
         self.run_id = uuid.uuid4().hex[:12]
         self.ledger = FaultLedger.default()
-        self.slos = _hypothesis(loaded, options.slo_file)
+        self.slos = hypothesis_slos(loaded, options.slo_file)
         self.journal = Journal(
             run_id=self.run_id,
             experiment_file=str(loaded.path),
@@ -105,6 +105,7 @@ class ExperimentRun:
 
     def _run(self) -> tuple[Outcome, str]:
         self._gate()
+        self._check_blast_radius()
         with self._run_environment(), self.guard_line.installed(), interruptible():
             try:
                 with self._fault_proxy(), self._probing():
@@ -133,6 +134,16 @@ class ExperimentRun:
         # TODO(error-budget gate): refuse on exhausted budget, open incidents
         # and a held target lock once the budget ledger and incidents exist.
 
+    def _check_blast_radius(self) -> None:
+        base = ChaosToolkit(self.loaded.document, str(self.loaded.path))
+        reasons = violations(
+            self.model.blast_radius,
+            base.resolved_steps("method"),
+            base.resolved_steps("rollbacks"),
+        )
+        if reasons:
+            raise Refused(reasons)
+
     def _steady_state_before(self) -> None:
         verdicts = self._measure(
             Phase.BEFORE, self.model.slo.before, "measuring steady state"
@@ -159,9 +170,6 @@ class ExperimentRun:
 
     def _method_then_rollback(self) -> None:
         method = self.toolkit.steps("method")
-        reasons = violations(self.model.blast_radius, method)
-        if reasons:
-            raise Refused(reasons)
         self._start_phase(Phase.DURING)
         self.console.note("[bold]during[/]: applying the method")
         failed: str | None = None
@@ -374,17 +382,6 @@ class ExperimentRun:
         with Prober(self.slos, url, rate_per_s=self.model.slo.probe_rate) as prober:
             self.prober = prober
             yield
-
-
-def _hypothesis(loaded: LoadedExperiment, override: Path | None) -> list[Slo]:
-    section = loaded.model.slo
-    if override is not None:
-        slo_file: SloFile = load_slo_file(override)
-    elif section.file:
-        slo_file = load_slo_file((loaded.path.parent / section.file).resolve())
-    else:
-        slo_file = default_slo_file()
-    return [slo_file.get(name) for name in section.hypothesis]
 
 
 def _as_json(verdict: Any) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def toxiproxy_api(
     explicit: str | None, configuration: dict[str, Any]
 ) -> Iterator[ProxyApi]:
     """The API to use for this run; an embedded one lives as long as the block."""
-    chosen = _configured(explicit, configuration)
+    chosen = configured_api(explicit, configuration)
     if chosen is not None:
         _check_answers(chosen)
         yield chosen
@@ -59,7 +59,10 @@ def toxiproxy_api(
         yield ProxyApi(embedded.url, "embedded")
 
 
-def _configured(explicit: str | None, configuration: dict[str, Any]) -> ProxyApi | None:
+def configured_api(
+    explicit: str | None, configuration: dict[str, Any]
+) -> ProxyApi | None:
+    """The API the rules above choose, or None for an embedded one."""
     if explicit:
         return ProxyApi(explicit.rstrip("/"), "--toxiproxy-url")
     if os.environ.get("TOXIPROXY_URL"):

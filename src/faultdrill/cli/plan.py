@@ -1,0 +1,73 @@
+"""``faultdrill plan``: what a run would touch, and whether it would start."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from faultdrill.exitcodes import ExitCode
+from faultdrill.experiment.loader import load_experiment
+from faultdrill.runner.plan import Plan, build_plan
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--slo-file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--toxiproxy-url", envvar="TOXIPROXY_URL")
+def plan(
+    file: Path, as_json: bool, slo_file: Path | None, toxiproxy_url: str | None
+) -> None:
+    """Show what a run of FILE would do; inject nothing.
+
+    Lists the SLOs of the hypothesis and the phases that measure them, every
+    fault with its target and intensity, the rollbacks, the blast radius,
+    the guard and the gate, and every reason the run would be refused.
+    Works without a reachable target (no proxy or cluster needed).
+
+    Exit code 0 when the run could start, 3 when it would be refused.
+    """
+    planned = build_plan(load_experiment(file), slo_file, toxiproxy_url)
+    if as_json:
+        click.echo(planned.model_dump_json(indent=2))
+    else:
+        _show(planned, Console(highlight=False))
+    sys.exit(ExitCode.HELD if planned.allowed else ExitCode.REFUSED)
+
+
+def _show(planned: Plan, console: Console) -> None:
+    console.rule(f"[bold]{planned.title}[/]  ({planned.file})")
+    console.print(
+        f"service measured: {planned.base_url} at {planned.probe_rate:g} requests/s"
+    )
+    console.print(f"fault proxy: {planned.toxiproxy}")
+    slos = Table(title="hypothesis")
+    for column in ("SLO", "objective", "SLI", "request"):
+        slos.add_column(column)
+    for slo in planned.hypothesis:
+        slos.add_row(slo.name, f"{slo.objective:g}%", slo.sli, slo.request)
+    console.print(slos)
+    phases = ", ".join(
+        f"{name} {seconds:g} s" for name, seconds in planned.phases.items()
+    )
+    console.print(f"phases: {phases}")
+    console.print("faults:")
+    for fault in planned.faults or []:
+        console.print(f"  - {fault.description}")
+    if not planned.faults:
+        console.print("  (none recognised; see the method below)")
+    console.print(f"method: {'; '.join(planned.method) or '(empty)'}")
+    console.print(f"rollbacks: {'; '.join(planned.rollbacks) or '(none)'}")
+    console.print(f"blast radius: {planned.blast_radius}")
+    console.print(f"guard: {planned.guard}")
+    console.print(f"gate: {planned.gate}")
+    if planned.refusals:
+        console.print("[bold red]the run would be refused:[/]")
+        for reason in planned.refusals:
+            console.print(f"  - {reason}")
+    else:
+        console.print("[green]the run could start[/]")
