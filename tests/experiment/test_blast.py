@@ -92,3 +92,158 @@ def test_planned_duration_adds_pauses_before_and_after() -> None:
     activity = latency()
     activity["pauses"] = {"before": "500ms", "after": 2}
     assert planned_duration([activity, latency(after="1m")]) == 62.5
+
+
+def k8s(func: str = "terminate_pods", **args: Any) -> dict[str, Any]:
+    return {
+        "type": "action",
+        "name": "k8s",
+        "provider": {
+            "type": "python",
+            "module": "chaosk8s.pod.actions",
+            "func": func,
+            "arguments": args,
+        },
+    }
+
+
+K8S_RADIUS = BlastRadius.model_validate(
+    {
+        "targets": {
+            "namespaces": ["staging"],
+            "labels": {"app": "video-api"},
+            "hosts": ["node-a"],
+        },
+        "max-duration": 30,
+        "max-intensity": {"pods": 2, "cpu-percent": 50, "memory-mb": 256},
+        "max-traffic-share": 25,
+    }
+)
+
+
+def test_kubernetes_pods_inside_the_radius_pass() -> None:
+    assert (
+        violations(
+            K8S_RADIUS, [k8s(ns="staging", label_selector="app=video-api", qty=2)]
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("activity", "expected"),
+    [
+        (
+            k8s(ns="prod", label_selector="app=video-api"),
+            "namespace 'prod', not in blast-radius.targets.namespaces",
+        ),
+        (k8s(label_selector="app=video-api"), "namespace 'default'"),
+        (k8s(ns="staging"), "label_selector containing app=video-api"),
+        (
+            k8s(ns="staging", label_selector="app=login"),
+            "label_selector containing app=video-api",
+        ),
+        (
+            k8s(ns="staging", label_selector="app=video-api", qty=3),
+            "exceeds blast-radius.max-intensity.pods 2",
+        ),
+        (
+            k8s(
+                ns="staging", label_selector="app=video-api", mode="percentage", qty=50
+            ),
+            "affects 50%, over blast-radius.max-traffic-share 25%",
+        ),
+        (
+            k8s(ns="staging", label_selector="app=video-api", all=True),
+            "selects all pods",
+        ),
+        (
+            k8s("drain_nodes", name="node-b"),
+            "node 'node-b', not in blast-radius.targets.hosts",
+        ),
+    ],
+)
+def test_kubernetes_breaches_are_refused(
+    activity: dict[str, Any], expected: str
+) -> None:
+    reasons = violations(K8S_RADIUS, [activity])
+    assert any(expected in r for r in reasons), reasons
+
+
+def stress(func: str, **args: Any) -> dict[str, Any]:
+    return {
+        "type": "action",
+        "name": func,
+        "provider": {
+            "type": "python",
+            "module": "chaosfaultdrill.stress",
+            "func": func,
+            "arguments": args,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("activity", "expected"),
+    [
+        (
+            stress("start_cpu", percent=75),
+            "exceeds blast-radius.max-intensity.cpu-percent 50",
+        ),
+        (
+            stress("start_memory", megabytes=512),
+            "exceeds blast-radius.max-intensity.memory-mb 256",
+        ),
+    ],
+)
+def test_stress_beyond_its_intensity_is_refused(
+    activity: dict[str, Any], expected: str
+) -> None:
+    assert any(expected in r for r in violations(K8S_RADIUS, [activity]))
+
+
+def test_stress_without_a_declared_limit_is_refused() -> None:
+    reasons = violations(RADIUS, [stress("start_cpu", percent=10)])
+    assert (
+        reasons == [reasons[0]]
+        and "needs blast-radius.max-intensity.cpu-percent" in reasons[0]
+    )
+
+
+def test_toxicity_counts_as_traffic_share() -> None:
+    radius = BlastRadius.model_validate(
+        {
+            "targets": {"proxies": ["catalog"]},
+            "max-duration": 30,
+            "max-traffic-share": 10,
+        }
+    )
+    activity = latency()
+    activity["provider"]["arguments"]["toxicity"] = 0.5
+    assert any("affects 50%" in r for r in violations(radius, [activity]))
+    activity["provider"]["arguments"]["toxicity"] = 0.1
+    assert violations(radius, [activity]) == []
+
+
+def test_http_actions_only_reach_declared_hosts() -> None:
+    action = {
+        "type": "action",
+        "name": "purge",
+        "provider": {"type": "http", "url": "http://10.1.2.3/purge"},
+    }
+    probe = {
+        "type": "probe",
+        "name": "look",
+        "provider": {"type": "http", "url": "http://10.1.2.3/"},
+    }
+    reasons = violations(RADIUS, [action, probe])
+    assert len(reasons) == 1 and "outside blast-radius.targets.hosts" in reasons[0]
+
+
+def test_process_providers_in_rollbacks_are_refused_too() -> None:
+    shell = {
+        "type": "action",
+        "name": "sh",
+        "provider": {"type": "process", "path": "true"},
+    }
+    assert any("allow-process-providers" in r for r in violations(RADIUS, [], [shell]))

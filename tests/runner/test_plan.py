@@ -1,0 +1,78 @@
+"""plan shows what would happen and never touches anything."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
+
+
+def plan(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {"FAULTDRILL_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "faultdrill", "plan", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+
+
+def test_plan_lists_faults_and_phases_and_allows(faultdrill_home: Path) -> None:
+    result = plan(
+        str(EXPERIMENTS / "api-latency-absorbed.yaml"), "--json", home=faultdrill_home
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["faults"][0]["description"].startswith("latency 110 ms on catalog")
+    assert data["phases"]["during (planned)"] == 8.0
+    assert data["toxiproxy"] == "an embedded server started for the run"
+    assert data["refusals"] == []
+
+
+def test_plan_of_a_kubernetes_experiment_needs_no_cluster(
+    faultdrill_home: Path, tmp_path: Path
+) -> None:
+    document = yaml.safe_load((EXPERIMENTS / "api-latency-absorbed.yaml").read_text())
+    document["blast-radius"]["targets"].update(
+        namespaces=["staging"], labels={"app": "video-api"}
+    )
+    document["blast-radius"]["max-intensity"]["pods"] = 1
+    document["method"] = [
+        {
+            "type": "action",
+            "name": "kill-two-api-pods",
+            "provider": {
+                "type": "python",
+                "module": "chaosk8s.pod.actions",
+                "func": "terminate_pods",
+                "arguments": {
+                    "ns": "production",
+                    "label_selector": "app=video-api",
+                    "qty": 2,
+                },
+            },
+        }
+    ]
+    document["rollbacks"] = []
+    path = tmp_path / "k8s.yaml"
+    path.write_text(yaml.safe_dump(document))
+    result = plan(str(path), home=faultdrill_home)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "namespace 'production'" in result.stdout
+    assert "max-intensity.pods 1" in result.stdout
+    validate = subprocess.run(
+        [sys.executable, "-m", "faultdrill", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin"},
+    )
+    assert validate.returncode == 0, validate.stdout + validate.stderr
