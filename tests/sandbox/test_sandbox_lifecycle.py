@@ -78,6 +78,25 @@ def test_children_run_in_their_own_process_groups(sandbox: SandboxState) -> None
         assert os.getsid(pid) == pid
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_fixed_ports_are_the_ones_used(toxiproxy: StandinToxiproxy) -> None:
+    asked = {"web_port": free_port(), "catalog_port": free_port()}
+    asked["proxy_port"] = free_port()
+
+    state = control.up(outside(toxiproxy, **asked))
+    try:
+        assert {k: state.ports[k] for k in asked} == asked
+        assert get(f"{state.web_url}/api/videos").status_code == 200
+    finally:
+        control.down()
+
+
 def test_up_again_returns_the_running_sandbox(
     sandbox: SandboxState, toxiproxy: StandinToxiproxy
 ) -> None:

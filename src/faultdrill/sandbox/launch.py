@@ -45,22 +45,29 @@ class _Proxy:
 
 
 class Launch:
-    """Starts the components of one sandbox and remembers what it started."""
+    """Starts the components of one sandbox and remembers what it started.
+
+    A component whose port is known in advance need not be waited for before
+    the next one starts: with fixed ports all three start at once, and only
+    a port of 0 makes the next component wait to learn it.
+    """
 
     def __init__(self, config: SandboxConfig, directory: Path) -> None:
         self.config = config
         self.directory = directory
-        self.records: list[ProcessRecord] = []
+        self._daemons: dict[Component, processes.Daemon] = {}
+        self._ports: dict[Component, int] = {}
         self._outside_url: str | None = None
 
     def run(self) -> SandboxState:
         catalog_port = self._catalog()
         proxy = self._proxy(catalog_port)
         web_port = self._web(proxy.listen)
+        records = tuple(self._record(component) for component in self._daemons)
 
         sandbox = SandboxState(
             config=self.config,
-            processes=tuple(self.records),
+            processes=records,
             web_url=f"http://{HOST}:{web_port}",
             catalog_url=f"http://{HOST}:{catalog_port}",
             toxiproxy_url=proxy.api_url,
@@ -72,14 +79,15 @@ class Launch:
 
     def stop_all(self) -> None:
         """Stop everything this launch started, newest first."""
-        for record in reversed(self.records):
-            processes.stop(record.pid, record.started)
-        self.records.clear()
+        for daemon in reversed(self._daemons.values()):
+            processes.stop(daemon.pid, daemon.started)
+        self._daemons.clear()
         if self._outside_url is not None:
             remove_proxy(self._outside_url, PROXY_NAME)
 
     def _catalog(self) -> int:
-        return self._daemon(Component.CATALOG, self.config.catalog_port, [])
+        self._start_daemon(Component.CATALOG, self.config.catalog_port, [])
+        return self._port(Component.CATALOG, self.config.catalog_port)
 
     def _web(self, proxy_listen: str) -> int:
         config = self.config
@@ -90,15 +98,18 @@ class Launch:
             "--login-key", config.login_key.value,
             "--dependency-timeout", str(config.dependency_timeout),
         ]  # fmt: skip
-        return self._daemon(Component.WEB, config.web_port, options)
+        self._start_daemon(Component.WEB, config.web_port, options)
+        return self._port(Component.WEB, config.web_port)
 
-    def _daemon(self, component: Component, port: int, options: list[str]) -> int:
+    def _start_daemon(
+        self, component: Component, port: int, options: list[str]
+    ) -> None:
         argv = [
             sys.executable, "-m", "faultdrill.sandbox.daemon", component.value,
             "--port", str(port), "--ready-file", str(self._ready_file(component)),
             *options,
         ]  # fmt: skip
-        return self._start(component, argv)
+        self._start(component, argv)
 
     def _proxy(self, catalog_port: int) -> _Proxy:
         spec = ProxySpec(
@@ -129,34 +140,50 @@ class Launch:
             "--config", str(populate),
             "--ready-file", str(self._ready_file(Component.PROXY)),
         ]  # fmt: skip
-        api_port = self._start(Component.PROXY, argv)
+        self._start(Component.PROXY, argv)
+        api_url = f"http://{HOST}:{self._port(Component.PROXY, self.config.api_port)}"
+        if self.config.proxy_port:
+            return _Proxy(api_url, spec.listen, embedded=True)
 
+        self._wait(Component.PROXY)  # the API knows the port only once it runs
         log_file = self._log_file(Component.PROXY)
-        api = ToxiproxyApi(f"http://{HOST}:{api_port}", fix=f"see {log_file}")
+        api = ToxiproxyApi(api_url, fix=f"see {log_file}")
         try:
             listen = api.get_proxy(spec.name).listen
         finally:
             api.close()
-        return _Proxy(api.url, listen, embedded=True)
+        return _Proxy(api_url, listen, embedded=True)
 
-    def _start(self, component: Component, argv: list[str]) -> int:
-        """Start one daemon, record it, and wait for its port."""
-        log_file = self._log_file(component)
-        daemon = processes.start(
-            component.value, argv, log_file, self._ready_file(component)
+    def _start(self, component: Component, argv: list[str]) -> None:
+        self._daemons[component] = processes.start(
+            component.value,
+            argv,
+            self._log_file(component),
+            self._ready_file(component),
         )
-        ready = processes.wait_ready(daemon)
-        self.records.append(
-            ProcessRecord(
-                component=component,
-                pid=daemon.pid,
-                started=daemon.started,
-                port=ready.port,
-                log_file=log_file,
-            )
+
+    def _port(self, component: Component, asked: int) -> int:
+        """The port asked for, or, for 0, the one the component reports."""
+        return asked or self._wait(component)
+
+    def _wait(self, component: Component) -> int:
+        """Wait until the component is ready; its port."""
+        if component not in self._ports:
+            ready = processes.wait_ready(self._daemons[component])
+            self._ports[component] = ready.port
+            log.debug("%s is listening on port %d", component.value, ready.port)
+        return self._ports[component]
+
+    def _record(self, component: Component) -> ProcessRecord:
+        port = self._wait(component)
+        daemon = self._daemons[component]
+        return ProcessRecord(
+            component=component,
+            pid=daemon.pid,
+            started=daemon.started,
+            port=port,
+            log_file=daemon.log_file,
         )
-        log.debug("%s is listening on port %d", component.value, ready.port)
-        return ready.port
 
     def _log_file(self, component: Component) -> Path:
         return self.directory / f"{component.value}.log"
