@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from faultdrill.cli.budget import budget
+from faultdrill.cli.incident import incident
 
-SLO_COMMANDS = (budget,)
+SLO_COMMANDS = (budget, incident)
