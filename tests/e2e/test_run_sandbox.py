@@ -259,7 +259,9 @@ def test_a_killed_run_blocks_the_next_until_recovered(
 def test_the_guard_aborts_a_breaking_method_before_its_declared_end(
     sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
 ) -> None:
-    document = yaml.safe_load((EXPERIMENTS / "api-latency-guard-aborts.yaml").read_text())
+    document = yaml.safe_load(
+        (EXPERIMENTS / "api-latency-guard-aborts.yaml").read_text()
+    )
     document["slo"].update(before="3s", after="3s", **{"recovery-within": "1s"})
     document["slo"]["probe-rate"] = 40
     path = tmp_path / "guard.yaml"
@@ -277,3 +279,80 @@ def test_the_guard_aborts_a_breaking_method_before_its_declared_end(
     assert fd["phases"]["during"]["duration"] < declared / 2
     assert [r["status"] for r in journal["rollbacks"]] == ["succeeded"]
     assert toxics(sandbox) == []
+
+
+def test_a_second_ctrl_c_during_rollback_does_not_skip_it(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    document = yaml.safe_load(short_experiment(tmp_path).read_text())
+    # A slow rollback, so that the second Ctrl-C lands inside it.
+    document["rollbacks"][0]["pauses"] = {"before": 3}
+    path = tmp_path / "slow-rollback.yaml"
+    path.write_text(yaml.safe_dump(document))
+    journal_path = tmp_path / "journal.json"
+    process = subprocess.Popen(
+        faultdrill("run", str(path), "--journal", str(journal_path)),
+        env=env_for(sandbox, faultdrill_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_toxic(sandbox)
+        process.send_signal(signal.SIGINT)
+        time.sleep(1.0)  # inside the 3 s pause before the rollback action
+        assert toxics(sandbox), "the rollback should still be pausing"
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, output
+    assert "rolling back continues" in output
+    assert toxics(sandbox) == []
+    journal = json.loads(journal_path.read_text())
+    assert [r["status"] for r in journal["rollbacks"]] == ["succeeded"]
+
+
+def test_secrets_never_reach_the_journal_or_the_output(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    secret = "s3cr3t-token-value-9f2c"
+    document = yaml.safe_load(short_experiment(tmp_path).read_text())
+    document["method"][0]["pauses"] = {"after": 2.5}
+    document["secrets"] = {
+        "catalog": {
+            "token": secret,
+            "from_env": {"type": "env", "key": "CATALOG_TOKEN"},
+        }
+    }
+    document["method"].append(
+        {
+            "type": "probe",
+            "name": "homepage-with-token",
+            "provider": {
+                "type": "http",
+                "url": sandbox.web_url + "/",
+                "headers": {"Authorization": "Bearer ${token}"},
+                "secrets": ["catalog"],
+            },
+        }
+    )
+    path = tmp_path / "secret.yaml"
+    path.write_text(yaml.safe_dump(document))
+    journal_path = tmp_path / "journal.json"
+    env = env_for(sandbox, faultdrill_home) | {"CATALOG_TOKEN": secret + "-env"}
+    result = subprocess.run(
+        faultdrill("-v", "run", str(path), "--journal", str(journal_path)),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert secret not in journal_path.read_text()
+    assert secret not in result.stdout + result.stderr
+    assert [r["status"] for r in json.loads(journal_path.read_text())["run"]] == [
+        "succeeded",
+        "succeeded",
+    ]
