@@ -58,9 +58,7 @@ def mutate(
     for part in path[:-1]:
         parent = parent[part]
     last = path[-1]
-    if action == "drop" and isinstance(parent, dict):
-        parent.pop(last)
-    elif action == "drop" and isinstance(parent, list):
+    if action == "drop" and isinstance(parent, dict | list):
         parent.pop(last)
     elif action == "add" and isinstance(parent, dict):
         parent[f"x{last}"] = value
