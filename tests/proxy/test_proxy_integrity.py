@@ -75,4 +75,3 @@ def test_numbered_writes_survive_toxic_churn(api: Api, upstream: Upstream) -> No
     expected = b"".join(f"{i:07d}\n".encode() for i in range(sent[0]))
     assert changes[0] > 50
     assert bytes(received) == expected
-

@@ -104,12 +104,9 @@ class EmbeddedProxy:
         self.stop()
 
     def _run(self) -> None:
-        loop = new_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self._serve())
-        finally:
-            loop.close()
+        # The runner cancels and awaits leftover tasks before closing the loop.
+        with asyncio.Runner(loop_factory=new_loop) as runner:
+            runner.run(self._serve())
 
     async def _serve(self) -> None:
         server = ProxyServer(self._options, self._clock)

@@ -27,11 +27,8 @@ def serve(
     """Serve until a stop signal; then close every proxy and connection."""
     specs = config.load(config_path) if config_path is not None else []
     raise_open_files_limit()
-    loop = new_loop()
-    try:
-        loop.run_until_complete(_serve(options, specs, config_path, ready_file))
-    finally:
-        loop.close()
+    with asyncio.Runner(loop_factory=new_loop) as runner:
+        runner.run(_serve(options, specs, config_path, ready_file))
 
 
 async def _serve(

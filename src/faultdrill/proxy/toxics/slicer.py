@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import itertools
 import random
 from typing import ClassVar
 
@@ -41,37 +40,42 @@ class Slicer(Toxic):
             return f"delay must be 0 or more microseconds, got {self.delay}"
         return None
 
-    def cut_points(self, size: int, rng: random.Random) -> list[int]:
-        """Where to cut a chunk of ``size`` bytes, in order (ends excluded)."""
-        cuts: list[int] = []
-        pending = [(0, size)]
-        while pending:
-            start, end = pending.pop()
-            if (end - start) - self.average_size <= self.size_variation:
-                cuts.append(end)
-                continue
-            middle = start + (end - start) // 2
-            if self.size_variation > 0:
-                middle += rng.randrange(-self.size_variation, self.size_variation)
-            middle = min(max(middle, start + 1), end - 1)
-            pending.append((middle, end))
-            pending.append((start, middle))
-        return cuts[:-1]
+    def midpoint(self, size: int, rng: random.Random) -> int:
+        """Where to cut a piece of ``size`` bytes in two (never at an end)."""
+        middle = size // 2
+        if self.size_variation > 0:
+            middle += rng.randrange(-self.size_variation, self.size_variation)
+        return min(max(middle, 1), size - 1)
+
+    def small_enough(self, size: int) -> bool:
+        return size - self.average_size <= self.size_variation
 
     def pieces(self, data: bytes, rng: random.Random) -> list[bytes]:
-        edges = [0, *self.cut_points(len(data), rng), len(data)]
-        return [data[a:b] for a, b in itertools.pairwise(edges)]
+        """All the pieces of ``data``, in order, as the stage sends them."""
+        done: list[bytes] = []
+        pending = [data]
+        while pending:
+            piece = pending.pop()
+            if self.small_enough(len(piece)):
+                done.append(piece)
+                continue
+            cut = self.midpoint(len(piece), rng)
+            pending += [piece[cut:], piece[:cut]]
+        return done
 
     async def pipe(self, io: StageIO) -> None:
-        limit = self.average_size + self.size_variation
         send_at = io.clock.now()
         while True:
             chunk = await io.next()
             if chunk.eof:
                 io.forward()
                 return
-            if len(chunk.data) > limit:
-                io.split_head(self.pieces(chunk.data, io.rng))
+            if not self.small_enough(len(chunk.data)):
+                # Halve the head in place; the left half is cut further first,
+                # so pieces leave in order and no big list is built at once.
+                cut = self.midpoint(len(chunk.data), io.rng)
+                io.split_head([chunk.data[:cut], chunk.data[cut:]])
+                continue
             # Pieces go out on a schedule, delay apart, from the arrival.
             send_at = max(send_at, chunk.stamp)
             await io.sleep_until(send_at)
