@@ -48,11 +48,21 @@ def _configure_logging(verbose: int) -> None:
 def _register_commands() -> None:
     from faultdrill.cli.experiments import recover, run, validate
     from faultdrill.cli.plan import plan
+    from faultdrill.cli.report import report
     from faultdrill.cli.slo_commands import SLO_COMMANDS
     from faultdrill.proxy.cli import proxy
     from faultdrill.sandbox.cli import sandbox
 
-    for command in (validate, plan, run, recover, proxy, sandbox, *SLO_COMMANDS):
+    for command in (
+        validate,
+        plan,
+        run,
+        recover,
+        proxy,
+        sandbox,
+        report,
+        *SLO_COMMANDS,
+    ):
         cli.add_command(command)
 
 

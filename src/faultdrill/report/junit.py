@@ -19,8 +19,6 @@ testsuite > testcase with failure, error or skipped).
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from faultdrill.report.record import JUDGED_PHASES, RunRecord, parse_journal
+from faultdrill.report.write import write_text
 from faultdrill.runner.outcome import Outcome, Phase
 from faultdrill.slo.verdict import SloVerdict, VerdictStatus
 
@@ -58,13 +57,8 @@ def write_junit(
 def write_junit_records(
     records: Sequence[RunRecord], path: Path, not_run: Sequence[NotRun] = ()
 ) -> None:
-    text = junit_xml(records, not_run)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".junit-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-    log.info("JUnit report: %s", path)
+    write_text(path, junit_xml(records, not_run))
+    log.debug("JUnit report: %s", path)
 
 
 def junit_xml(records: Sequence[RunRecord], not_run: Sequence[NotRun] = ()) -> str:

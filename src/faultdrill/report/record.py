@@ -57,6 +57,14 @@ class ActivityRecord(_Frozen):
     error: str | None  # the last line of the exception, if it failed
 
 
+class PlannedStep(_Frozen):
+    """A step the experiment declares, whether or not it ran."""
+
+    name: str
+    target: str
+    arguments: dict[str, Any]
+
+
 class RevertRecord(_Frozen):
     fault: str
     outcome: str
@@ -102,6 +110,7 @@ class RunRecord(_Frozen):
     hypothesis: list[str]
     blast_radius: dict[str, Any]
     recovery_within: str | None
+    planned_rollbacks: list[PlannedStep]
     phases: dict[Phase, PhaseRecord]
     activities: list[ActivityRecord]
     reverts: list[RevertRecord]
@@ -197,6 +206,7 @@ def _record(data: dict[str, Any], source: str) -> RunRecord:
             "hypothesis": list(slo.get("hypothesis") or []),
             "blast_radius": experiment.get("blast-radius") or {},
             "recovery_within": _text(slo.get("recovery-within")),
+            "planned_rollbacks": _planned(experiment, "rollbacks"),
             "phases": _phases(ours.get("phases") or {}),
             "activities": _activities(data),
             "reverts": ours.get("reverts") or [],
@@ -245,6 +255,32 @@ def _activity(run: dict[str, Any], section: str) -> dict[str, Any]:
         "arguments": provider.get("arguments") or {},
         "error": str(exception[-1]).strip() if exception else None,
     }
+
+
+def _planned(experiment: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    inline = _inline_activities(experiment)
+    steps = []
+    for step in experiment.get(section) or []:
+        activity = inline.get(step["ref"], {}) if "ref" in step else step
+        provider = activity.get("provider") or {}
+        steps.append(
+            {
+                "name": activity.get("name", step.get("ref", "(unnamed)")),
+                "target": _target(provider),
+                "arguments": provider.get("arguments") or {},
+            }
+        )
+    return steps
+
+
+def _inline_activities(experiment: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    hypothesis = experiment.get("steady-state-hypothesis") or {}
+    steps = [
+        *(hypothesis.get("probes") or []),
+        *(experiment.get("method") or []),
+        *(experiment.get("rollbacks") or []),
+    ]
+    return {s["name"]: s for s in steps if "name" in s and "provider" in s}
 
 
 def _target(provider: dict[str, Any]) -> str:
