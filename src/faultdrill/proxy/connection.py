@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from faultdrill.clock import Clock
+from faultdrill.proxy import address
 from faultdrill.proxy.direction import Counters, Direction
 from faultdrill.proxy.endpoint import Endpoint
 from faultdrill.proxy.stream import Stream
@@ -42,7 +43,7 @@ class ConnectionHost(Protocol):
 class Connection:
     """A client socket, its upstream socket, and the two directions."""
 
-    def __init__(self, host: ConnectionHost, upstream: tuple[str, int]) -> None:
+    def __init__(self, host: ConnectionHost, upstream: str) -> None:
         self._host = host
         self._upstream = upstream
         self.client = Endpoint(self._client_made, self._endpoint_lost)
@@ -53,9 +54,7 @@ class Connection:
         self._closed = False
 
     @classmethod
-    def factory(
-        cls, host: ConnectionHost, upstream: tuple[str, int]
-    ) -> Callable[[], Endpoint]:
+    def factory(cls, host: ConnectionHost, upstream: str) -> Callable[[], Endpoint]:
         """A protocol factory for a listener: one connection per accept."""
         return lambda: cls(host, upstream).client
 
@@ -108,13 +107,15 @@ class Connection:
 
     async def _dial_upstream(self) -> None:
         loop = asyncio.get_running_loop()
-        host, port = self._upstream
         server = Endpoint(lambda _: None, self._endpoint_lost)
         try:
+            # Parsed at each dial, as Toxiproxy does: a bad upstream is not
+            # refused at creation, it fails every connection.
+            host, port = address.upstream(self._upstream)
             await loop.create_connection(lambda: server, host, port)
-        except OSError as exc:
+        except (OSError, address.AddressError) as exc:
             # Toxiproxy closes the client when the dial fails: it sees EOF.
-            log.debug("cannot reach upstream %s:%s: %s", host, port, exc)
+            log.debug("cannot reach upstream %s: %s", self._upstream, exc)
             self.client.close()
             return
         self.server = server

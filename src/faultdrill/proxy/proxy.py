@@ -13,7 +13,7 @@ import random
 from typing import Any
 
 from faultdrill.clock import Clock
-from faultdrill.proxy import address, apierror
+from faultdrill.proxy import address
 from faultdrill.proxy.connection import Connection
 from faultdrill.proxy.direction import Counters
 from faultdrill.proxy.stream import Stream
@@ -56,14 +56,10 @@ class Proxy:
         if self.enabled:
             return
         endpoint = await address.resolve_for_api(self.listen)
-        try:
-            target = address.upstream(self.upstream)
-        except address.AddressError as exc:
-            raise apierror.internal(f"dial tcp: {exc}") from None
         sock = address.bind(endpoint)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            Connection.factory(self, target), sock=sock
+            Connection.factory(self, self.upstream), sock=sock
         )
         self.listen = str(address.bound(sock, endpoint))
         self.enabled = True
