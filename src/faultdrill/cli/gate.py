@@ -1,0 +1,108 @@
+"""``faultdrill gate``: may a deployment go out? An exit code and every reason."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from faultdrill.budget.ledger import DB_ENV, BudgetLedger
+from faultdrill.exitcodes import ExitCode
+from faultdrill.gate.check import check_deployment, gather
+from faultdrill.gate.decision import GateDecision
+from faultdrill.gate.host import DEFAULT_INTERVAL_S, sample_host
+from faultdrill.gate.thresholds import GateThresholds, load_thresholds
+from faultdrill.incidents.store import IncidentStore
+from faultdrill.slo.model import default_slo_file, load_slo_file
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+# CLI option -> threshold field it overrides.
+_OVERRIDES = {
+    "min_budget_left": "min_budget_left_percent",
+    "spike_burn_rate": "spike_burn_rate",
+    "max_cpu": "max_cpu_percent",
+    "max_memory": "max_memory_percent",
+    "max_load": "max_load_per_core",
+}
+
+
+@click.command()
+@click.option("--slo-file", type=_FILE, help="SLO file [default: the shipped SLOs].")
+@click.option(
+    "--ledger", "ledger_path", type=_FILE, envvar=DB_ENV,
+    help=f"Budget ledger (also {DB_ENV}) [default: FAULTDRILL_HOME/budget.sqlite].",
+)  # fmt: skip
+@click.option(
+    "--thresholds", "thresholds_path", type=_FILE,
+    help="YAML/JSON file of thresholds (kebab-case keys of GateThresholds).",
+)  # fmt: skip
+@click.option("--min-budget-left", type=float, help="Block at or below this % left.")
+@click.option("--spike-burn-rate", type=float, help="Burn rate that is a spike.")
+@click.option("--max-cpu", type=float, help="Block above this CPU %.")
+@click.option("--max-memory", type=float, help="Block above this memory %.")
+@click.option("--max-load", type=float, help="Block above this load per core.")
+@click.option(
+    "--host/--no-host", "check_host", default=True, show_default=True,
+    help=f"Sample this host's saturation ({DEFAULT_INTERVAL_S:g} s).",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def gate(
+    slo_file: Path | None,
+    ledger_path: Path | None,
+    thresholds_path: Path | None,
+    check_host: bool,
+    as_json: bool,
+    **overrides: float | None,
+) -> None:
+    """May a deployment go ahead? Exit 0 if so, 3 if blocked, with every reason.
+
+    \b
+    Blocks when an SLO's error budget is exhausted, an error rate spikes
+    (fast burn over both 1 h and 5 m), a latency SLO is over its threshold,
+    the host is saturated, an incident is open, or a security signal
+    (failed logins, rate-limit rejections, Fail2Ban bans) is up.
+    """
+    slos = load_slo_file(slo_file) if slo_file else default_slo_file()
+    thresholds = _thresholds(thresholds_path, overrides)
+    inputs = gather(
+        slos.slos,
+        BudgetLedger(ledger_path) if ledger_path else BudgetLedger.default(),
+        time.time(),
+        incidents=IncidentStore.default(),
+        host=sample_host if check_host else None,
+    )
+    decision = check_deployment(slos.slos, inputs, thresholds)
+    _print(decision, as_json)
+    sys.exit(ExitCode.HELD if decision.allowed else ExitCode.REFUSED)
+
+
+def _thresholds(
+    path: Path | None, overrides: dict[str, float | None]
+) -> GateThresholds:
+    base = load_thresholds(path)
+    given = {_OVERRIDES[k]: v for k, v in overrides.items() if v is not None}
+    if not given:
+        return base
+    return GateThresholds.model_validate(base.model_dump() | given)
+
+
+def _print(decision: GateDecision, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(decision.as_json(), indent=2))
+        return
+    if decision.allowed:
+        click.echo("gate: ALLOWED: " + _summary(decision.figures))
+        return
+    click.echo(f"gate: BLOCKED ({len(decision.reasons)} reasons)")
+    for reason in decision.reasons:
+        click.echo(f"  - {reason}")
+
+
+def _summary(figures: dict[str, Any]) -> str:
+    budgets = figures.get("budgets", {})
+    lowest = min((b["budget_left_percent"] for b in budgets.values()), default=100.0)
+    return f"{len(budgets)} SLOs, lowest budget left {lowest:.2f}%; no reason to wait"
