@@ -7,67 +7,34 @@ then checks the verdicts, the journal, and that no fault is left behind.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import yaml
 
 from faultdrill.sandbox.control import running_sandbox
 from faultdrill.sandbox.state import SandboxState
+from helpers.e2e import (
+    EXPERIMENTS,
+    env_for,
+    faultdrill,
+    run_experiment,
+    toxics,
+    wait_for_toxic,
+)
 
 pytestmark = pytest.mark.e2e
-
-EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[SandboxState]:
     with running_sandbox() as state:
         yield state
-
-
-def env_for(sandbox: SandboxState, home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        FAULTDRILL_HOME=str(home),
-        FAULTDRILL_SANDBOX_URL=sandbox.web_url,
-        TOXIPROXY_URL=sandbox.toxiproxy_url,
-    )
-    return env
-
-
-def faultdrill(*args: str) -> list[str]:
-    return [sys.executable, "-m", "faultdrill", *args]
-
-
-def toxics(sandbox: SandboxState) -> list[dict[str, Any]]:
-    response = requests.get(
-        f"{sandbox.toxiproxy_url}/proxies/catalog/toxics", timeout=5
-    )
-    response.raise_for_status()
-    result: list[dict[str, Any]] = response.json()
-    return result
-
-
-def run_experiment(
-    sandbox: SandboxState, home: Path, experiment: Path, journal: Path
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        faultdrill("run", str(experiment), "--journal", str(journal)),
-        env=env_for(sandbox, home),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def verdicts(journal: dict[str, Any], phase: str) -> dict[str, dict[str, Any]]:
@@ -138,15 +105,6 @@ def short_experiment(tmp_path: Path, **changes: Any) -> Path:
     path = tmp_path / "short.yaml"
     path.write_text(yaml.safe_dump(document))
     return path
-
-
-def wait_for_toxic(sandbox: SandboxState, limit_s: float = 30.0) -> None:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if toxics(sandbox):
-            return
-        time.sleep(0.1)
-    raise AssertionError("the experiment never applied its toxic")
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from faultdrill.faults.revert import revert_pending
 from faultdrill.runner.chaostoolkit import check_with_chaostoolkit
 from faultdrill.runner.console import RunConsole
 from faultdrill.runner.lifecycle import ExperimentRun, RunOptions
+from faultdrill.stress.recovery import Outcome as StressOutcome
+from faultdrill.stress.recovery import kill_recorded_stressors
 
 _FILES = click.Path(path_type=Path, dir_okay=False)
 
@@ -108,16 +110,24 @@ def recover() -> None:
     as still applied. Idempotent: safe to run at any time.
     """
     ledger = FaultLedger.default()
-    pending = ledger.pending()
-    if not pending:
-        click.echo("nothing to recover: no fault is recorded as applied")
-        return
     failed = 0
-    for record, outcome in revert_pending(ledger):
+    reverted = revert_pending(ledger)
+    for record, outcome in reverted:
         click.echo(f"{record.description}: {outcome}")
         failed += outcome.startswith("failed")
+    stressors = [
+        r for r in kill_recorded_stressors() if r.outcome is not StressOutcome.GONE
+    ]
+    for stressor in stressors:
+        click.echo(
+            f"{stressor.kind.value} stressor {stressor.stressor_id} "
+            f"(process group {stressor.pgid}): {stressor.outcome.value}"
+        )
+        failed += stressor.outcome is StressOutcome.SURVIVED
     if failed:
         raise FaultdrillError(f"{failed} fault(s) could not be reverted; see above")
+    if not reverted and not stressors:
+        click.echo("nothing to recover: no fault or stressor is recorded as applied")
 
 
 def _default_journal(file: Path) -> Path:

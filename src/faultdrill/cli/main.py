@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import signal
 import sys
+from types import FrameType
 
 import click
 
@@ -13,7 +16,23 @@ from faultdrill.exitcodes import ExitCode, for_error
 log = logging.getLogger("faultdrill")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return super().get_command(ctx, name)
+        module_name, attribute = COMMANDS[name].split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{COMMANDS[name]} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="faultdrill")
 @click.option("-v", "--verbose", count=True, help="More detail: -v for debug logs.")
 def cli(verbose: int) -> None:
@@ -45,32 +64,30 @@ def _configure_logging(verbose: int) -> None:
     logging.getLogger("chaosfaultdrill").setLevel(level)
 
 
-def _register_commands() -> None:
-    from faultdrill.cli.experiments import recover, run, validate
-    from faultdrill.cli.plan import plan
-    from faultdrill.cli.report import report
-    from faultdrill.cli.slo_commands import SLO_COMMANDS
-    from faultdrill.proxy.cli import proxy
-    from faultdrill.sandbox.cli import sandbox
-
-    for command in (
-        validate,
-        plan,
-        run,
-        recover,
-        proxy,
-        sandbox,
-        report,
-        *SLO_COMMANDS,
-    ):
-        cli.add_command(command)
+# Every command, as "module:attribute", imported only when it is used: a
+# run must not wait for the report's plotting library to load, and SIGTERM
+# must find our handler installed within milliseconds of start-up.
+COMMANDS = {
+    "validate": "faultdrill.cli.experiments:validate",
+    "plan": "faultdrill.cli.plan:plan",
+    "run": "faultdrill.cli.experiments:run",
+    "recover": "faultdrill.cli.experiments:recover",
+    "proxy": "faultdrill.proxy.cli:proxy",
+    "sandbox": "faultdrill.sandbox.cli:sandbox",
+    "report": "faultdrill.cli.report:report",
+    "budget": "faultdrill.cli.slo_commands:budget",
+    "gate": "faultdrill.cli.slo_commands:gate",
+    "incident": "faultdrill.cli.slo_commands:incident",
+}
 
 
-_register_commands()
+def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def main() -> None:
     """Entry point: run the CLI and turn every ending into its exit code."""
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -44,6 +45,10 @@ from faultdrill.runner.slos import hypothesis_slos
 from faultdrill.slo.verdict import evaluate
 
 log = logging.getLogger(__name__)
+
+# The configuration key the stress actions read their limits from
+# (chaosfaultdrill.stress.LIMITS_KEY).
+STRESS_LIMITS_KEY = "faultdrill_stress_limits"
 
 
 @dataclass(frozen=True)
@@ -267,12 +272,31 @@ class ExperimentRun:
             self.journal.event(
                 time.time(), f"safety net reverted {record.description}: {outcome}"
             )
+        self._stop_own_stressors()
         still = self.ledger.pending(self.run_id)
         if still:
             log.error(
                 "%d fault(s) could not be reverted; run 'faultdrill recover'",
                 len(still),
             )
+
+    def _stop_own_stressors(self) -> None:
+        """Safety net: stressors this process started, whatever the rollbacks did."""
+        stress = sys.modules.get("chaosfaultdrill.stress")
+        if stress is None:
+            return  # no stress action ran in this process
+        try:
+            stopped = stress.stop_all().get("stressors", [])
+        except Exception as exc:
+            log.error("could not stop this run's stressors: %s", exc)
+            self.journal.reverts.append(
+                {"fault": "stressors", "outcome": f"failed: {exc}"}
+            )
+            return
+        for report in stopped:
+            described = f"stressor {report.get('id', '?')}"
+            outcome = str(report.get("state", "stopped"))
+            self.journal.reverts.append({"fault": described, "outcome": outcome})
 
     def _steady_state_after(self) -> None:
         grace = self.model.slo.recovery_within
@@ -354,8 +378,9 @@ class ExperimentRun:
 
     @contextmanager
     def _fault_proxy(self) -> Iterator[None]:
-        document = self.loaded.document
-        base = ChaosToolkit(document, str(self.loaded.path))
+        document, source = self.loaded.document, str(self.loaded.path)
+        overrides: dict[str, Any] = {STRESS_LIMITS_KEY: self._stress_limits()}
+        base = ChaosToolkit(document, source, overrides)
         if not targets.uses_network_faults(document):
             self.toolkit = base
             yield
@@ -365,10 +390,19 @@ class ExperimentRun:
         ) as api:
             log.info("Toxiproxy API: %s (%s)", api.url, api.origin)
             self.journal.toxiproxy_url = api.url
-            self.toolkit = ChaosToolkit(
-                document, str(self.loaded.path), {"toxiproxy_url": api.url}
-            )
+            overrides["toxiproxy_url"] = api.url
+            self.toolkit = ChaosToolkit(document, source, overrides)
             yield
+
+    def _stress_limits(self) -> dict[str, float]:
+        """The blast radius, as the stress actions read it."""
+        radius = self.model.blast_radius
+        limits = {
+            "max_percent": radius.max_intensity.cpu_percent,
+            "max_memory_mb": radius.max_intensity.memory_mb,
+            "max_duration_s": radius.max_duration,
+        }
+        return {key: value for key, value in limits.items() if value is not None}
 
     @contextmanager
     def _probing(self) -> Iterator[None]:

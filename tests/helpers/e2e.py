@@ -1,0 +1,61 @@
+"""Running the faultdrill command against a sandbox, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from faultdrill.sandbox.state import SandboxState
+
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
+
+
+def env_for(sandbox: SandboxState, home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        FAULTDRILL_HOME=str(home),
+        FAULTDRILL_SANDBOX_URL=sandbox.web_url,
+        TOXIPROXY_URL=sandbox.toxiproxy_url,
+    )
+    return env
+
+
+def faultdrill(*args: str) -> list[str]:
+    return [sys.executable, "-m", "faultdrill", *args]
+
+
+def toxics(sandbox: SandboxState) -> list[dict[str, Any]]:
+    response = requests.get(
+        f"{sandbox.toxiproxy_url}/proxies/catalog/toxics", timeout=5
+    )
+    response.raise_for_status()
+    result: list[dict[str, Any]] = response.json()
+    return result
+
+
+def run_experiment(
+    sandbox: SandboxState, home: Path, experiment: Path, journal: Path
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        faultdrill("run", str(experiment), "--journal", str(journal)),
+        env=env_for(sandbox, home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def wait_for_toxic(sandbox: SandboxState, limit_s: float = 30.0) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if toxics(sandbox):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the experiment never applied its toxic")
