@@ -110,7 +110,8 @@ def _describe(state: SandboxState) -> str:
         "# LocalizeVideos sandbox",
         f"#   web app        {state.web_url}",
         f"#   catalog        {state.catalog_url}",
-        f"#   proxy {state.proxy_name!r}  {state.proxy_listen} -> catalog",
+        f"#   proxy          {state.proxy_listen} -> catalog "
+        f"(Toxiproxy proxy {state.proxy_name!r})",
         f"#   Toxiproxy API  {state.toxiproxy_url} ({proxy_kind})",
         f"#   logs           {sandbox_dir()}",
         f"export {SANDBOX_URL_ENV}={state.web_url}",

@@ -78,6 +78,8 @@ def _down(directory: Path) -> None:
         log.debug("the sandbox is down")
 
 
+# TODO(restart): a daemon that dies is not restarted; status() then returns
+# None and the next up() starts the whole sandbox afresh.
 def status() -> SandboxState | None:
     """The running sandbox, or None if none is recorded or part of it died."""
     return _running(state.sandbox_dir())

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from faultdrill.sandbox.metrics import DependencyError
+from faultdrill.sandbox.metrics import DependencyErrorKind
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ KEEPALIVE_SECONDS = 15.0
 class DependencyFailure(Exception):
     """The catalog did not give a usable answer."""
 
-    def __init__(self, kind: DependencyError, detail: str) -> None:
+    def __init__(self, kind: DependencyErrorKind, detail: str) -> None:
         self.kind = kind
         self.detail = detail
         super().__init__(f"catalog {kind.value}: {detail}")
@@ -76,14 +76,14 @@ class CatalogClient:
             async with self._session.get(url) as response:
                 return await _answer(response)
         except TimeoutError as exc:
-            raise DependencyFailure(DependencyError.TIMEOUT, f"GET {url}") from exc
+            raise DependencyFailure(DependencyErrorKind.TIMEOUT, f"GET {url}") from exc
         except (aiohttp.ClientError, ValueError) as exc:
             detail = f"GET {url}: {type(exc).__name__}: {exc}"
-            raise DependencyFailure(DependencyError.UNREACHABLE, detail) from exc
+            raise DependencyFailure(DependencyErrorKind.UNREACHABLE, detail) from exc
 
 
 async def _answer(response: aiohttp.ClientResponse) -> CatalogAnswer:
     if response.status not in (200, 404):
         detail = f"GET {response.url} answered {response.status}"
-        raise DependencyFailure(DependencyError.BAD_STATUS, detail)
+        raise DependencyFailure(DependencyErrorKind.BAD_STATUS, detail)
     return CatalogAnswer(response.status, await response.json())

@@ -37,7 +37,7 @@ class LoginOutcome(enum.StrEnum):
     RATE_LIMITED = "rate_limited"
 
 
-class DependencyError(enum.StrEnum):
+class DependencyErrorKind(enum.StrEnum):
     TIMEOUT = "timeout"
     UNREACHABLE = "unreachable"  # refused, reset or closed before an answer
     BAD_STATUS = "bad_status"  # answered with an unexpected status
@@ -83,7 +83,7 @@ class WebMetrics:
     def login(self, outcome: LoginOutcome) -> None:
         self.logins.labels(outcome=outcome.value).inc()
 
-    def dependency_error(self, dependency: str, kind: DependencyError) -> None:
+    def dependency_error(self, dependency: str, kind: DependencyErrorKind) -> None:
         self.dependency_errors.labels(dependency=dependency, kind=kind.value).inc()
 
     def exposition(self) -> bytes:

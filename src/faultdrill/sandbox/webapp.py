@@ -27,7 +27,7 @@ from faultdrill.sandbox.config import LimitKey
 from faultdrill.sandbox.dependency import CatalogClient, DependencyFailure
 from faultdrill.sandbox.metrics import (
     UNMATCHED_ROUTE,
-    DependencyError,
+    DependencyErrorKind,
     LoginOutcome,
     WebMetrics,
 )
@@ -175,6 +175,8 @@ def _client_key(request: web.Request, key: LimitKey) -> str:
     return peer
 
 
+# TODO(token check): the video API does not ask for the login token; add it
+# when an experiment needs authentication on the API path.
 async def list_videos(request: web.Request) -> web.Response:
     return await _from_catalog(request, "/videos")
 
@@ -191,7 +193,7 @@ async def _from_catalog(request: web.Request, path: str) -> web.Response:
     except DependencyFailure as failure:
         parts.metrics.dependency_error(parts.catalog.name, failure.kind)
         log.debug("%s", failure)
-        status = 504 if failure.kind is DependencyError.TIMEOUT else 502
+        status = 504 if failure.kind is DependencyErrorKind.TIMEOUT else 502
         return _error(status, str(failure))
     return web.json_response(answer.body, status=answer.status)
 
