@@ -17,7 +17,6 @@ class Upstream:
     def __init__(self, greeting: bytes = b"") -> None:
         self._greeting = greeting
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
         self.address = f"127.0.0.1:{self.port}"
         self.accepted = 0
@@ -31,10 +30,8 @@ class Upstream:
         while not self._stop.is_set():
             try:
                 client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
             except OSError:
-                return
+                return  # the listener was shut down
             with self._lock:
                 self.accepted += 1
                 self._clients.append(client)
@@ -53,6 +50,8 @@ class Upstream:
 
     def close(self) -> None:
         self._stop.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept
         self._listener.close()
         with self._lock:
             for client in self._clients:
