@@ -75,6 +75,7 @@ COMMANDS = {
     "proxy": "faultdrill.proxy.cli:proxy",
     "sandbox": "faultdrill.sandbox.cli:sandbox",
     "report": "faultdrill.cli.report:report",
+    "gameday": "faultdrill.cli.gameday:gameday",
     "budget": "faultdrill.cli.slo_commands:budget",
     "gate": "faultdrill.cli.slo_commands:gate",
     "incident": "faultdrill.cli.slo_commands:incident",

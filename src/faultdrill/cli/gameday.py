@@ -1,0 +1,143 @@
+"""``faultdrill gameday PLAN``: several experiments in order, resumable."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from faultdrill.exitcodes import ExitCode
+from faultdrill.experiment.loader import load_experiment
+from faultdrill.gameday.ci import allowlist_from, require_ci_targets
+from faultdrill.gameday.launch import SubprocessLauncher
+from faultdrill.gameday.plan import GameDayPlan, load_plan
+from faultdrill.gameday.runner import GameDay, GameDayResult
+from faultdrill.gameday.summary import (
+    render_summary_html,
+    render_summary_markdown,
+    summary_rows,
+)
+from faultdrill.report.html import render_html
+from faultdrill.report.junit import NotRun, write_junit_records
+from faultdrill.report.markdown import render_markdown
+from faultdrill.report.postmortem import needs_postmortem, render_postmortem
+from faultdrill.report.record import RunRecord
+from faultdrill.report.write import write_text
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.argument(
+    "plan_file", metavar="PLAN", type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Journals, reports and state [default: journals/gameday-<plan name>].",
+)
+@click.option("--fresh", is_flag=True, help="Start over instead of resuming.")
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the JUnit XML here (always in --out as junit.xml).",
+)
+@click.option(
+    "--ci", is_flag=True, help="Refuse unless every target is in the staging allowlist."
+)
+@click.option(
+    "--allow-target",
+    "allow",
+    multiple=True,
+    metavar="HOST",
+    help="A host, host:port or IP network CI may touch (repeatable; "
+    "also FAULTDRILL_CI_ALLOWLIST).",
+)
+def gameday(
+    plan_file: Path,
+    out_dir: Path | None,
+    fresh: bool,
+    junit_path: Path | None,
+    ci: bool,
+    allow: tuple[str, ...],
+) -> None:
+    """Run a game day: the plan's experiments in order.
+
+    \b
+    Each experiment runs as 'faultdrill run' in its own process. Between
+    experiments the gate is checked; a SEV-1 incident (or any stop rule of
+    the plan) ends the game day. Run the same command again to resume an
+    interrupted game day: completed experiments are not run again.
+
+    \b
+    Writes into --out: one journal and report per experiment, a postmortem
+    draft for each SEV-1/SEV-2, summary.md, summary.html and junit.xml.
+
+    Exit code: the worst outcome (see faultdrill --help); 130 if interrupted.
+    """
+    plan = load_plan(plan_file)
+    if ci:
+        experiments = [load_experiment(step.path) for step in plan.steps]
+        require_ci_targets(experiments, allowlist_from(allow))
+    directory = out_dir or Path("journals") / f"gameday-{plan.name}"
+    day = GameDay(plan, directory, _launcher(ci, allow), fresh=fresh)
+    code = _run(day, plan)
+    result = day.result()
+    _write_reports(result, directory, junit_path)
+    click.echo(f"game day summary: {directory / 'summary.html'}")
+    sys.exit(code if code is not None else result.exit_code)
+
+
+def _launcher(ci: bool, allow: tuple[str, ...]) -> SubprocessLauncher:
+    # TODO(run --ci): pass --ci and the allowlist on to each run once
+    # 'faultdrill run' has the option; the game day checks all targets first.
+    del ci, allow
+    return SubprocessLauncher()
+
+
+def _run(day: GameDay, plan: GameDayPlan) -> int | None:
+    try:
+        # faultdrill.cli.main turns SIGTERM into KeyboardInterrupt, as Ctrl-C.
+        day.run()
+    except KeyboardInterrupt:
+        click.echo(
+            f"game day {plan.name} interrupted; run the same command to resume",
+            err=True,
+        )
+        return ExitCode.INTERRUPTED
+    return None
+
+
+def _write_reports(result: GameDayResult, directory: Path, junit: Path | None) -> None:
+    by_journal = {Path(r.source).name: r for r in result.records}
+    for name, record in by_journal.items():
+        _experiment_reports(directory / name, record)
+    rows = summary_rows(result.state, by_journal, directory)
+    code = int(result.exit_code)
+    write_text(
+        directory / "summary.md", render_summary_markdown(result.state, rows, code)
+    )
+    write_text(
+        directory / "summary.html", render_summary_html(result.state, rows, code)
+    )
+    not_run = [
+        NotRun(step.file, step.note or step.status.value)
+        for step in result.state.steps
+        if not step.outcome
+    ]
+    for path in filter(None, (directory / "junit.xml", junit)):
+        write_junit_records(result.records, path, not_run)
+
+
+def _experiment_reports(journal: Path, record: RunRecord) -> None:
+    postmortem = None
+    if needs_postmortem(record):
+        postmortem = journal.with_name(f"{journal.stem}-postmortem.md")
+        write_text(postmortem, render_postmortem(record))
+    link = postmortem.name if postmortem else None
+    write_text(journal.with_suffix(".html"), render_html(record, link))
+    write_text(journal.with_suffix(".md"), render_markdown(record, link))

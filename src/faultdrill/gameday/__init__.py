@@ -1,0 +1,1 @@
+"""Game days: several experiments in order, gated, stoppable and resumable."""

@@ -1,0 +1,99 @@
+"""The game-day plan file: which experiments, in which order, when to stop.
+
+    name: sandbox-weekly
+    description: Latency faults on the catalog, mild then breaking.
+    stop-on:
+      severities: [SEV-1]        # default: a SEV-1 stops the game day
+      outcomes: [interrupted]    # default: so does Ctrl-C or SIGTERM
+    experiments:
+      - file: ../experiments/api-latency-absorbed.yaml
+      - file: ../experiments/api-latency-breaks-p95.yaml
+
+Experiment paths are relative to the plan file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from faultdrill.errors import InvalidInput, Problem
+from faultdrill.runner.outcome import Outcome
+from faultdrill.validation import parse_model, read_document
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        alias_generator=lambda name: name.replace("_", "-"),
+    )
+
+
+class StopRules(_Strict):
+    """What ends a game day early; the rest of the plan is not run."""
+
+    # DESIGN.md: a SEV-1 is a complete outage or broken auth; nothing more
+    # should be injected until it is understood.
+    severities: list[str] = Field(default_factory=lambda: ["SEV-1"])
+    # An interrupted game day stops where it is, to be resumed later.
+    outcomes: list[Outcome] = Field(default_factory=lambda: [Outcome.INTERRUPTED])
+
+
+class PlanStep(_Strict):
+    file: str = Field(min_length=1)
+    name: str | None = None
+
+
+class PlanFile(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    stop_on: StopRules = Field(default_factory=StopRules)
+    experiments: list[PlanStep] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class PlannedExperiment:
+    """One step of a loaded plan, with its file resolved."""
+
+    index: int
+    path: Path
+    name: str
+
+
+@dataclass(frozen=True)
+class GameDayPlan:
+    source: Path
+    model: PlanFile
+    steps: tuple[PlannedExperiment, ...]
+    digest: str  # of the plan file's bytes: a resumed plan must be the same
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+
+def load_plan(path: Path) -> GameDayPlan:
+    """Read and check a plan; every missing experiment file is listed."""
+    model = parse_model(PlanFile, read_document(path), str(path))
+    steps = tuple(
+        _step(path, index, step) for index, step in enumerate(model.experiments)
+    )
+    missing = [
+        Problem(str(path), f"experiments[{s.index}].file", f"no such file: {s.path}")
+        for s in steps
+        if not s.path.is_file()
+    ]
+    if missing:
+        raise InvalidInput(missing)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return GameDayPlan(path, model, steps, digest)
+
+
+def _step(plan: Path, index: int, step: PlanStep) -> PlannedExperiment:
+    resolved = (plan.parent / step.file).resolve()
+    return PlannedExperiment(index, resolved, step.name or resolved.stem)

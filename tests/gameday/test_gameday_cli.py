@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import junitparser
+import pytest
+from click.testing import CliRunner
+from gameday_fakes import FakeLauncher, journal_of, write_plan
+
+from faultdrill.cli import gameday as gameday_cli
+from faultdrill.cli.gameday import gameday
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def use(monkeypatch: pytest.MonkeyPatch, launcher: FakeLauncher) -> None:
+    monkeypatch.setattr(gameday_cli, "_launcher", lambda ci, allow: launcher)
+
+
+def test_one_summary_reports_per_experiment_and_junit_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_plan(tmp_path, ["a", "b", "c"])
+    use(
+        monkeypatch,
+        FakeLauncher(
+            {"a": journal_of("held"), "b": journal_of("deviated", "SEV-1"), "c": dict}
+        ),
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        gameday, [str(tmp_path / "plan.yaml"), "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "01-a.html",
+        "01-a.json",
+        "01-a.md",
+        "02-b-postmortem.md",
+        "02-b.html",
+        "02-b.json",
+        "02-b.md",
+        "gameday-state.json",
+        "junit.xml",
+        "summary.html",
+        "summary.md",
+    ]
+    summary = (out / "summary.md").read_text()
+    assert "2 of 3 experiments completed; exit code 1." in summary
+    assert "Stopped early: b opened SEV-1 incident INC-9." in summary
+    assert "[postmortem](02-b-postmortem.md)" in summary
+    assert '<a href="01-a.html">report</a>' in (out / "summary.html").read_text()
+    xml = junitparser.JUnitXml.fromfile(str(out / "junit.xml"))
+    assert [suite.name for suite in xml][-1].endswith("c.yaml")
+    assert xml.tests == 5 + 5 + 1
+
+
+def test_an_interrupted_game_day_exits_130_and_says_how_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_plan(tmp_path, ["a", "b"])
+    use(monkeypatch, FakeLauncher({"a": journal_of("held")}, interrupt_at="b"))
+    result = CliRunner().invoke(
+        gameday, [str(tmp_path / "plan.yaml"), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 130
+    assert "run the same command to resume" in result.output
+    assert (tmp_path / "out" / "summary.md").exists()
+
+
+def test_ci_mode_refuses_targets_outside_the_allowlist_before_running_any(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    experiment = REPO / "experiments" / "api-latency-absorbed.yaml"
+    plan.write_text(f"name: ci\nexperiments:\n  - file: {experiment}\n")
+    launcher = FakeLauncher({})
+    use(monkeypatch, launcher)
+    monkeypatch.setenv("FAULTDRILL_SANDBOX_URL", "http://prod.example.com")
+    monkeypatch.setenv("TOXIPROXY_URL", "http://127.0.0.1:8474")
+    result = CliRunner().invoke(
+        gameday, [str(plan), "--ci", "--allow-target", "127.0.0.0/8"]
+    )
+    assert launcher.ran == []
+    assert result.exception is not None
+    assert "the SLO base URL http://prod.example.com is not in the CI" in str(
+        result.exception
+    )
