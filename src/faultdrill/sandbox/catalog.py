@@ -38,6 +38,9 @@ VIDEOS: tuple[Video, ...] = (
           source_language="de", subtitle_languages=("en", "nl")),
     Video(id=5, title="Publishing to your channel", duration_seconds=156,
           source_language="es", subtitle_languages=("en", "pt", "fr")),
+    # The video the shipped SLOs probe (src/faultdrill/data/slos.yaml).
+    Video(id=42, title="Dubbing with synthetic voices", duration_seconds=263,
+          source_language="en", subtitle_languages=("de", "es", "fr", "ja", "ko")),
 )  # fmt: skip
 
 _BY_ID = {video.id: video for video in VIDEOS}
