@@ -85,3 +85,41 @@ class Harness:
         await settle()
         self.clock.advance(seconds)
         await settle()
+
+
+class FakeEndpoint:
+    """A socket stand-in for a Direction: records writes and closes."""
+
+    def __init__(self) -> None:
+        self.outgoing: object = None
+        self.incoming: object = None
+        self.written = bytearray()
+        self.closed = False
+        self.reading = True
+
+    @property
+    def writable(self) -> bool:
+        return not self.closed
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def close(self) -> None:
+        self.closed = True
+
+    def set_reading(self, reading: bool) -> None:
+        self.reading = reading
+
+
+class FakeControl:
+    """A connection stand-in for a Direction."""
+
+    def __init__(self) -> None:
+        self.resets = 0
+        self.ended: list[object] = []
+
+    def reset(self) -> None:
+        self.resets += 1
+
+    def source_closed(self, direction: object) -> None:
+        self.ended.append(direction)

@@ -426,7 +426,9 @@ def test_metrics_route_is_absent_unless_enabled(api: Api) -> None:
     assert reply.text == "404 page not found\n"
 
 
-def test_upstream_is_not_checked_at_creation_but_fails_each_connection(api: Api) -> None:
+def test_upstream_is_not_checked_at_creation_but_fails_each_connection(
+    api: Api,
+) -> None:
     created = api.proxy("p", "no-port-here")
     assert created["upstream"] == "no-port-here"
     with connect(created["listen"]) as client:
