@@ -87,3 +87,23 @@ def test_ci_mode_refuses_targets_outside_the_allowlist_before_running_any(
     assert "the SLO base URL http://prod.example.com is not in the CI" in str(
         result.exception
     )
+
+
+def test_the_webhook_hears_of_incidents_from_this_invocation_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[str] = []
+    monkeypatch.setattr(
+        gameday_cli, "notify_run", lambda record, url: sent.append(record.run_id)
+    )
+    write_plan(tmp_path, ["a", "b"])
+    out = tmp_path / "out"
+    args = [str(tmp_path / "plan.yaml"), "--out", str(out)]
+    args += ["--webhook", "http://127.0.0.1:9/hook"]
+    deviated = journal_of("deviated", "SEV-2")
+    use(monkeypatch, FakeLauncher({"a": deviated}, interrupt_at="b"))
+    assert CliRunner().invoke(gameday, args).exit_code == 130
+    assert sent == [deviated()["faultdrill"]["run_id"]]
+    use(monkeypatch, FakeLauncher({"b": journal_of("held")}))
+    assert CliRunner().invoke(gameday, args).exit_code == 1
+    assert len(sent) == 2  # b is handed on (notify_run filters); a is not again

@@ -19,6 +19,7 @@ from faultdrill.gameday.summary import (
     render_summary_markdown,
     summary_rows,
 )
+from faultdrill.notify.webhook import WEBHOOK_ENV, check_webhook_url, notify_run
 from faultdrill.report.html import render_html
 from faultdrill.report.junit import NotRun, write_junit_records
 from faultdrill.report.markdown import render_markdown
@@ -57,6 +58,13 @@ log = logging.getLogger(__name__)
     help="A host, host:port or IP network CI may touch (repeatable; "
     "also FAULTDRILL_CI_ALLOWLIST).",
 )
+@click.option(
+    "--webhook",
+    envvar=WEBHOOK_ENV,
+    metavar="URL",
+    help="POST JSON here when an experiment aborts or opens an incident "
+    f"(also {WEBHOOK_ENV}).",
+)
 def gameday(
     plan_file: Path,
     out_dir: Path | None,
@@ -64,6 +72,7 @@ def gameday(
     junit_path: Path | None,
     ci: bool,
     allow: tuple[str, ...],
+    webhook: str | None,
 ) -> None:
     """Run a game day: the plan's experiments in order.
 
@@ -80,6 +89,8 @@ def gameday(
     Exit code: the worst outcome (see faultdrill --help); 130 if interrupted.
     """
     plan = load_plan(plan_file)
+    if webhook:
+        check_webhook_url(webhook)
     if ci:
         experiments = [load_experiment(step.path) for step in plan.steps]
         require_ci_targets(experiments, allowlist_from(allow))
@@ -88,6 +99,8 @@ def gameday(
     code = _run(day, plan)
     result = day.result()
     _write_reports(result, directory, junit_path)
+    if webhook:
+        _notify(result, day.ran, webhook)
     click.echo(f"game day summary: {directory / 'summary.html'}")
     sys.exit(code if code is not None else result.exit_code)
 
@@ -110,6 +123,12 @@ def _run(day: GameDay, plan: GameDayPlan) -> int | None:
         )
         return ExitCode.INTERRUPTED
     return None
+
+
+def _notify(result: GameDayResult, ran: list[str], url: str) -> None:
+    for record in result.records:
+        if Path(record.source).name in ran:
+            notify_run(record, url)
 
 
 def _write_reports(result: GameDayResult, directory: Path, junit: Path | None) -> None:

@@ -73,6 +73,7 @@ class GameDay:
         self.launcher = launcher
         self.gate_check = gate_check
         self.state = self._initial_state(fresh)
+        self.ran: list[str] = []  # journals written by this invocation
 
     # --- the whole game day ----------------------------------------------
 
@@ -114,6 +115,7 @@ class GameDay:
         log.info("game day %s: running %s", self.plan.name, planned.path.name)
         try:
             code = self.launcher(planned.path, journal)
+            self.ran.append(journal.name)
         except BaseException:
             self._mark_interrupted(step, "the game day was interrupted")
             raise

@@ -1,0 +1,1 @@
+"""Telling people and pipelines what a run did: webhooks."""
