@@ -107,3 +107,18 @@ def test_the_webhook_hears_of_incidents_from_this_invocation_only(
     use(monkeypatch, FakeLauncher({"b": journal_of("held")}))
     assert CliRunner().invoke(gameday, args).exit_code == 1
     assert len(sent) == 2  # b is handed on (notify_run filters); a is not again
+
+
+def test_run_metrics_go_to_a_textfile_collector_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_plan(tmp_path, ["a"])
+    use(monkeypatch, FakeLauncher({"a": journal_of("held")}))
+    prom = tmp_path / "textfile" / "faultdrill.prom"
+    args = [str(tmp_path / "plan.yaml"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(gameday, [*args, "--metrics-file", str(prom)])
+    assert result.exit_code == 0, result.output
+    assert (
+        'faultdrill_run_outcome{experiment="api-latency-absorbed",outcome="held"} 1.0'
+        in (prom.read_text())
+    )

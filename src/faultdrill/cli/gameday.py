@@ -26,6 +26,7 @@ from faultdrill.report.markdown import render_markdown
 from faultdrill.report.postmortem import needs_postmortem, render_postmortem
 from faultdrill.report.record import RunRecord
 from faultdrill.report.write import write_text
+from faultdrill.runmetrics.metrics import push, write_textfile
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,14 @@ log = logging.getLogger(__name__)
     help="POST JSON here when an experiment aborts or opens an incident "
     f"(also {WEBHOOK_ENV}).",
 )
+@click.option(
+    "--metrics-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write run metrics here for node_exporter's textfile collector (*.prom).",
+)
+@click.option(
+    "--pushgateway", metavar="URL", help="Push run metrics to this Pushgateway."
+)
 def gameday(
     plan_file: Path,
     out_dir: Path | None,
@@ -73,6 +82,8 @@ def gameday(
     ci: bool,
     allow: tuple[str, ...],
     webhook: str | None,
+    metrics_file: Path | None,
+    pushgateway: str | None,
 ) -> None:
     """Run a game day: the plan's experiments in order.
 
@@ -101,6 +112,7 @@ def gameday(
     _write_reports(result, directory, junit_path)
     if webhook:
         _notify(result, day.ran, webhook)
+    _export_metrics(result, metrics_file, pushgateway)
     click.echo(f"game day summary: {directory / 'summary.html'}")
     sys.exit(code if code is not None else result.exit_code)
 
@@ -123,6 +135,15 @@ def _run(day: GameDay, plan: GameDayPlan) -> int | None:
         )
         return ExitCode.INTERRUPTED
     return None
+
+
+def _export_metrics(
+    result: GameDayResult, path: Path | None, gateway: str | None
+) -> None:
+    if path is not None:
+        write_textfile(result.records, path)
+    if gateway:
+        push(result.records, gateway)
 
 
 def _notify(result: GameDayResult, ran: list[str], url: str) -> None:
