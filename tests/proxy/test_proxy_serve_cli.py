@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -100,3 +101,23 @@ def test_config_that_is_not_a_list_is_refused_with_exit_2(tmp_path: Path) -> Non
     _, err = process.communicate(timeout=20)
     assert process.returncode == 2
     assert str(config) in err
+
+
+def test_config_proxy_that_cannot_bind_names_its_entry_and_exits_2(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = tmp_path / "proxies.json"
+        proxies = [
+            {"name": "fine", "upstream": "127.0.0.1:1", "listen": "127.0.0.1:0"},
+            {"name": "clash", "upstream": "127.0.0.1:1", "listen": f"127.0.0.1:{port}"},
+        ]
+        config.write_text(json.dumps(proxies))
+        process = _serve("--port", "0", "--config", str(config))
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert f"{config}: [1].listen: proxy 'clash' cannot start" in err
+    assert "address already in use" in err

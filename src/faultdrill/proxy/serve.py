@@ -13,10 +13,9 @@ from pathlib import Path
 from faultdrill.errors import InvalidInput
 from faultdrill.proxy import config
 from faultdrill.proxy.api import TOXIPROXY_VERSION
-from faultdrill.proxy.apierror import ApiError
 from faultdrill.proxy.loop import new_loop, raise_open_files_limit
 from faultdrill.proxy.proxyspec import ProxySpec
-from faultdrill.proxy.server import ProxyServer, ServerOptions
+from faultdrill.proxy.server import PopulateFailed, ProxyServer, ServerOptions
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -63,21 +62,14 @@ async def _populate(
 ) -> None:
     try:
         await server.populate(specs)
-    except ApiError as exc:
-        done = len(server.proxies.all())
-        failed = next((i for i, s in enumerate(specs) if not _running(server, s)), done)
+    except PopulateFailed as exc:
+        spec = specs[exc.position]
         raise InvalidInput.single(
             str(config_path),
-            f"[{failed}].listen",
-            f"proxy {specs[failed].name!r} cannot start: {exc.message}; "
-            "pick a free port, or 0 for any",
+            f"[{exc.position}].listen",
+            f"proxy {spec.name!r} cannot start: {exc.error.message}; "
+            "fix its listen address (port 0 picks a free one)",
         ) from None
-
-
-def _running(server: ProxyServer, spec: ProxySpec) -> bool:
-    return any(
-        p.name == spec.name and p.enabled == spec.enabled for p in server.proxies.all()
-    )
 
 
 def write_ready_file(path: Path, url: str) -> None:

@@ -23,6 +23,15 @@ DEFAULT_HOST = "127.0.0.1"  # loopback unless told otherwise
 DEFAULT_PORT = 8474  # Toxiproxy's API port (cmd/server/server.go)
 
 
+class PopulateFailed(Exception):
+    """Proxy number ``position`` (0-based) of a populate list could not start."""
+
+    def __init__(self, position: int, error: ApiError) -> None:
+        super().__init__(error.message)
+        self.position = position
+        self.error = error
+
+
 @dataclass(frozen=True)
 class ServerOptions:
     """How to run the server; the defaults match ``toxiproxy-server``."""
@@ -64,11 +73,11 @@ class ProxyServer:
         return self.url
 
     async def populate(self, specs: list[ProxySpec]) -> None:
-        """Create proxies as ``/populate`` would; the first failure is raised."""
+        """Create proxies as ``/populate`` would; raise at the first failure."""
         async with self.proxies.lock:
-            _, error = await self.proxies.populate(specs)
+            done, error = await self.proxies.populate(specs)
         if error is not None:
-            raise error
+            raise PopulateFailed(len(done), error)
 
     async def close(self) -> None:
         """Close every proxy, connection and the API."""
