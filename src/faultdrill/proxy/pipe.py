@@ -55,11 +55,14 @@ class Pipe:
     async def head(self) -> Chunk:
         """The oldest chunk, waiting for one to arrive if the pipe is empty."""
         while not self._items:
-            self._waiter = asyncio.get_running_loop().create_future()
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiter = waiter
             try:
-                await self._waiter
+                await waiter
             finally:
-                self._waiter = None
+                # A cancelled reader may finish after a new one started waiting.
+                if self._waiter is waiter:
+                    self._waiter = None
         return self._items[0]
 
     def peek(self) -> Chunk | None:
