@@ -14,12 +14,17 @@ from rich.table import Table
 from faultdrill.budget.burn import burn_windows, duration_label
 from faultdrill.budget.ledger import DB_ENV, BudgetLedger
 from faultdrill.budget.status import BudgetStatus, budget_status
+from faultdrill.gate.live import live_readings, prometheus_client
+from faultdrill.prometheus.client import URL_ENV
 from faultdrill.slo.model import SloFile, default_slo_file, load_slo_file
+from faultdrill.slo.reading import SliReading
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 # Burn rate 1 spends the budget in exactly one period (SRE Workbook); above
 # it, the budget runs out before the period ends.
 _SUSTAINABLE_BURN = 1.0
+# "SLI now" is read over the shortest burn window: how the service does now.
+_NOW_WINDOW_S = min(burn_windows())
 
 
 @click.command()
@@ -31,8 +36,19 @@ _SUSTAINABLE_BURN = 1.0
     envvar=DB_ENV,
     help=f"Budget ledger (also {DB_ENV}) [default: FAULTDRILL_HOME/budget.sqlite].",
 )
+@click.option(
+    "--prometheus",
+    "prometheus_url",
+    envvar=URL_ENV,
+    help=f"Prometheus, for 'SLI now' of SLOs with source prometheus (also {URL_ENV}).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def budget(slo_file: Path | None, ledger_path: Path | None, as_json: bool) -> None:
+def budget(
+    slo_file: Path | None,
+    ledger_path: Path | None,
+    prometheus_url: str | None,
+    as_json: bool,
+) -> None:
     """Error budget left and burn rates per SLO.
 
     \b
@@ -45,29 +61,46 @@ def budget(slo_file: Path | None, ledger_path: Path | None, as_json: bool) -> No
     ledger = BudgetLedger(ledger_path) if ledger_path else BudgetLedger.default()
     now = time.time()
     statuses = [budget_status(slo, ledger, now) for slo in slos.slos]
+    client = prometheus_client(prometheus_url)
+    readings = {r.slo: r for r in live_readings(slos.slos, [_NOW_WINDOW_S], client)}
     if as_json:
-        click.echo(json.dumps(budget_json(slos, statuses), indent=2))
+        click.echo(json.dumps(budget_json(slos, statuses, readings), indent=2))
         return
-    Console(highlight=False).print(_table(slos, statuses))
+    Console(highlight=False).print(_table(slos, statuses, readings))
 
 
-def budget_json(slos: SloFile, statuses: list[BudgetStatus]) -> dict[str, Any]:
+def budget_json(
+    slos: SloFile, statuses: list[BudgetStatus], readings: dict[str, SliReading]
+) -> dict[str, Any]:
     return {
         "service": slos.service,
         "slo_file": slos.source,
-        "slos": [_row_json(status) for status in statuses],
+        "slos": [_row_json(status, readings.get(status.slo)) for status in statuses],
     }
 
 
-def _row_json(status: BudgetStatus) -> dict[str, Any]:
+def _row_json(status: BudgetStatus, reading: SliReading | None) -> dict[str, Any]:
     data: dict[str, Any] = status.model_dump(mode="json")
     data["budget_left_percent"] = round(status.left_percent, 6)
     data["exhausted"] = status.exhausted
-    data["sli_now"] = None  # filled in when a live SLI source is configured
+    data["sli_now"] = reading.model_dump(mode="json") if reading else None
     return data
 
 
-def _table(slos: SloFile, statuses: list[BudgetStatus]) -> Table:
+def _sli_now(reading: SliReading | None) -> str:
+    if reading is None or reading.good_ratio is None:
+        return "n/a"
+    text = f"{reading.good_ratio * 100:.3f}% good"
+    if reading.percentile_ms is not None:
+        text += f", {reading.percentile_label} {reading.percentile_ms:.0f} ms"
+    if reading.bucket_ms is not None:
+        text += f" in ({reading.bucket_ms[0]:g}, {reading.bucket_ms[1]:g}]"
+    return text
+
+
+def _table(
+    slos: SloFile, statuses: list[BudgetStatus], readings: dict[str, SliReading]
+) -> Table:
     table = Table(title=f"Error budgets of {slos.service}")
     for column in ("SLO", "objective", "window", "SLI now", "budget left"):
         table.add_column(column)
@@ -78,7 +111,7 @@ def _table(slos: SloFile, statuses: list[BudgetStatus]) -> Table:
             status.slo,
             f"{status.objective:g}%",
             status.window,
-            "n/a",
+            _sli_now(readings.get(status.slo)),
             _left(status),
             *(_burn(rate) for rate in status.burn_rates.values()),
         )

@@ -15,8 +15,10 @@ from faultdrill.exitcodes import ExitCode
 from faultdrill.gate.check import check_deployment, gather
 from faultdrill.gate.decision import GateDecision
 from faultdrill.gate.host import DEFAULT_INTERVAL_S, sample_host
+from faultdrill.gate.live import live_readings, prometheus_client
 from faultdrill.gate.thresholds import GateThresholds, load_thresholds
 from faultdrill.incidents.store import IncidentStore
+from faultdrill.prometheus.client import URL_ENV
 from faultdrill.slo.model import default_slo_file, load_slo_file
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -49,12 +51,17 @@ _OVERRIDES = {
     "--host/--no-host", "check_host", default=True, show_default=True,
     help=f"Sample this host's saturation ({DEFAULT_INTERVAL_S:g} s).",
 )  # fmt: skip
+@click.option(
+    "--prometheus", "prometheus_url", envvar=URL_ENV,
+    help=f"Prometheus for SLOs with source prometheus (also {URL_ENV}).",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def gate(
     slo_file: Path | None,
     ledger_path: Path | None,
     thresholds_path: Path | None,
     check_host: bool,
+    prometheus_url: str | None,
     as_json: bool,
     **overrides: float | None,
 ) -> None:
@@ -68,11 +75,14 @@ def gate(
     """
     slos = load_slo_file(slo_file) if slo_file else default_slo_file()
     thresholds = _thresholds(thresholds_path, overrides)
+    windows = (thresholds.spike_long_window_s, thresholds.spike_short_window_s)
+    client = prometheus_client(prometheus_url)
     inputs = gather(
         slos.slos,
         BudgetLedger(ledger_path) if ledger_path else BudgetLedger.default(),
         time.time(),
         incidents=IncidentStore.default(),
+        readings=live_readings(slos.slos, windows, client),
         host=sample_host if check_host else None,
     )
     decision = check_deployment(slos.slos, inputs, thresholds)

@@ -79,6 +79,7 @@ COMMANDS = {
     "budget": "faultdrill.cli.slo_commands:budget",
     "gate": "faultdrill.cli.slo_commands:gate",
     "incident": "faultdrill.cli.slo_commands:incident",
+    "slo": "faultdrill.cli.slo_commands:slo",
 }
 
 

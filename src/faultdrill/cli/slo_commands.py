@@ -1,9 +1,55 @@
-"""The SLO commands the ``faultdrill`` group registers: budget, gate, incident."""
+"""The SLO commands: ``budget``, ``gate``, ``incident`` and ``slo rules``."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import click
 
 from faultdrill.cli.budget import budget
 from faultdrill.cli.gate import gate
 from faultdrill.cli.incident import incident
+from faultdrill.prometheus.rules import rules_yaml, skipped
+from faultdrill.slo.model import default_slo_file, load_slo_file
 
-SLO_COMMANDS = (budget, gate, incident)
+_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.group()
+def slo() -> None:
+    """SLO files: export them as Prometheus rules, import OpenSLO."""
+
+
+@slo.command()
+@click.option("--slo-file", type=_FILE, help="SLO file [default: the shipped SLOs].")
+@click.option(
+    "-o", "--output", type=_FILE, help="Write the rule file here [default: stdout]."
+)
+def rules(slo_file: Path | None, output: Path | None) -> None:
+    """Prometheus recording rules and multiwindow burn-rate alerts.
+
+    \b
+    One recording rule per SLO and window (5m, 30m, 1h, 6h, 3d):
+      slo:sli_error:ratio_rate<window>{service, slo}
+    One alert per SLO and row of the SRE Workbook's table (page 14.4x over
+    1h and 5m, page 6x over 6h and 30m, ticket 1x over 3d and 6h).
+    Only SLOs with source: prometheus have queries to export; `promtool
+    check rules FILE` accepts the result.
+    """
+    slos = load_slo_file(slo_file) if slo_file else default_slo_file()
+    left_out = skipped(slos)
+    if left_out:
+        click.echo(
+            f"no PromQL for {', '.join(left_out)} (source is not prometheus); "
+            "left out of the rules",
+            err=True,
+        )
+    text = rules_yaml(slos)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+SLO_COMMANDS = (budget, gate, incident, slo)

@@ -38,6 +38,7 @@ from pydantic import (
     PrivateAttr,
     Tag,
     field_validator,
+    model_validator,
 )
 
 from faultdrill.errors import InvalidInput
@@ -137,19 +138,78 @@ class Request(_Model):
 
 
 class SliSource(enum.StrEnum):
-    """Where the events of an SLI come from.
+    """Where the events of an SLI come from."""
 
-    TODO(prometheus and load-generator sources): DESIGN.md also reads SLIs
-    from PromQL and from Locust's statistics; add a member here and a reader
-    per source once those readers exist.
+    PROBE = "probe"  # faultdrill's own open-model prober: needs ``request``
+    PROMETHEUS = "prometheus"  # PromQL: needs ``prometheus``
+    LOAD = "load-generator"  # Locust's statistics of ``request``
+
+
+WINDOW_PLACEHOLDER = "$window"  # replaced by a PromQL range such as 5m
+
+
+class PrometheusQueries(_Model):
+    """How Prometheus counts an SLI's events.
+
+    Each of ``good``, ``bad`` and ``total`` is either a counter selector,
+    ``http_requests_total{route="/"}``, which is read as
+    ``sum(increase(SELECTOR[$window]))``, or a whole PromQL expression that
+    contains ``$window`` where the range goes. Ratio SLIs give ``total``
+    and one of ``good`` or ``bad``. Latency SLIs give ``histogram``, the
+    selector of the ``_bucket`` series (``le`` left out); the threshold
+    should be one of its bucket bounds, since events are only told apart
+    at bucket bounds.
     """
 
-    PROBE = "probe"  # faultdrill's own open-model prober
+    good: str | None = None
+    bad: str | None = None
+    total: str | None = None
+    histogram: str | None = None
+
+    def problems(self, sli_type: str) -> list[str]:
+        """What is missing or conflicting for an SLI of ``sli_type``."""
+        if sli_type == "latency":
+            if self.histogram or (self.good and self.total):
+                return []
+            return ["a latency SLI needs 'histogram' (or 'good' and 'total')"]
+        found = []
+        if not self.total:
+            found.append("needs 'total'")
+        if bool(self.good) == bool(self.bad):
+            found.append("needs exactly one of 'good' or 'bad'")
+        return found
 
 
 class _Sli(_Model):
     source: SliSource = SliSource.PROBE
-    request: Request
+    probe_request: Request | None = Field(default=None, alias="request")
+    prometheus: PrometheusQueries | None = None
+
+    @property
+    def request(self) -> Request:
+        """The request probes send; only SLIs measured by requests have one."""
+        if self.probe_request is None:
+            raise InvalidInput.single(
+                "SLO file",
+                "sli.request",
+                f"this SLI is measured by {self.source}, not by requests; "
+                "add a 'request' to probe it",
+            )
+        return self.probe_request
+
+    @model_validator(mode="after")
+    def _source_is_complete(self) -> _Sli:
+        kind = str(getattr(self, "type", ""))
+        needs_request = self.source in (SliSource.PROBE, SliSource.LOAD)
+        if needs_request and self.probe_request is None:
+            raise ValueError(f"'request' is required for source {self.source}")
+        if self.source is SliSource.PROMETHEUS:
+            if self.prometheus is None:
+                raise ValueError("'prometheus' queries are required for that source")
+            problems = self.prometheus.problems(kind)
+            if problems:
+                raise ValueError("prometheus: " + "; ".join(problems))
+        return self
 
     def is_good(self, outcome: Outcome) -> bool:
         """Whether one event counts as good for this SLI."""
