@@ -11,6 +11,7 @@ from faultdrill.cli.gate import gate
 from faultdrill.cli.incident import incident
 from faultdrill.prometheus.rules import rules_yaml, skipped
 from faultdrill.slo.model import default_slo_file, load_slo_file
+from faultdrill.slo.openslo import import_openslo, slo_file_yaml
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -45,6 +46,28 @@ def rules(slo_file: Path | None, output: Path | None) -> None:
             err=True,
         )
     text = rules_yaml(slos)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+@slo.command("import")
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+@click.option(
+    "-o", "--output", type=_FILE, help="Write the SLO file here [default: stdout]."
+)
+def import_command(files: tuple[Path, ...], output: Path | None) -> None:
+    """Turn OpenSLO v1 SLO and SLI documents into a faultdrill SLO file.
+
+    
+    Reads every document of every file (multi-document YAML too); an SLO's
+    indicatorRef may name an SLI in any of them. Ratio SLIs from Prometheus
+    with Occurrences budgeting import; anything else is listed with its
+    file, document and field, and nothing is written.
+    """
+    text = slo_file_yaml(import_openslo(list(files)))
     if output is None:
         click.echo(text, nl=False)
         return
