@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 import time
+from xml.etree import ElementTree
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,14 @@ def test_absorbed_latency_holds(
     sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
 ) -> None:
     journal_path = tmp_path / "journal.json"
+    junit_path = tmp_path / "junit.xml"
     result = run_experiment(
         sandbox,
         faultdrill_home,
         EXPERIMENTS / "api-latency-absorbed.yaml",
         journal_path,
+        "--junit",
+        str(junit_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     journal = json.loads(journal_path.read_text())
@@ -69,6 +73,12 @@ def test_absorbed_latency_holds(
     assert [r["status"] for r in journal["rollbacks"]] == ["succeeded"]
     assert toxics(sandbox) == []
     assert "held" in result.stdout.lower()
+    series = journal["faultdrill"]["series"]["slos"][0]
+    assert series["slo"] == "api-latency-p95" and len(series["points"]) >= 15
+    suite = ElementTree.parse(junit_path).getroot()
+    cases = [c.get("name") for c in suite.iter("testcase")]
+    assert any("api-latency-p95" in str(c) and "during" in str(c) for c in cases), cases
+    assert not list(suite.iter("failure"))
 
 
 def test_breaking_latency_deviates_and_is_rolled_back(

@@ -40,10 +40,10 @@ def toxics(sandbox: SandboxState) -> list[dict[str, Any]]:
 
 
 def run_experiment(
-    sandbox: SandboxState, home: Path, experiment: Path, journal: Path
+    sandbox: SandboxState, home: Path, experiment: Path, journal: Path, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        faultdrill("run", str(experiment), "--journal", str(journal)),
+        faultdrill("run", str(experiment), "--journal", str(journal), *extra),
         env=env_for(sandbox, home),
         capture_output=True,
         text=True,

@@ -13,6 +13,7 @@ from faultdrill.exitcodes import ExitCode, for_outcome
 from faultdrill.experiment.loader import load_experiment
 from faultdrill.faults.ledger import FaultLedger
 from faultdrill.faults.revert import revert_pending
+from faultdrill.report.junit import write_junit
 from faultdrill.runner.chaostoolkit import check_with_chaostoolkit
 from faultdrill.runner.console import RunConsole
 from faultdrill.runner.lifecycle import ExperimentRun, RunOptions
@@ -65,6 +66,12 @@ def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
     "sandbox's proxy, else an embedded server started for this run.",
 )
 @click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write a JUnit XML file: a test case per SLO and phase.",
+)
+@click.option(
     "--slo-file",
     type=_FILES,
     help="SLO definitions to use instead of slo.file or the shipped ones.",
@@ -72,6 +79,7 @@ def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
 def run(
     file: Path,
     journal_path: Path | None,
+    junit_path: Path | None,
     toxiproxy_url: str | None,
     slo_file: Path | None,
 ) -> None:
@@ -97,6 +105,8 @@ def run(
     result = experiment_run.execute()
     code = for_outcome(result.outcome)
     experiment_run.journal.write(journal_path, int(code))
+    if junit_path is not None:
+        write_junit([experiment_run.journal.as_json(int(code))], junit_path)
     console.summary(result.outcome, result.reason, _table(experiment_run))
     console.note(f"journal: {journal_path}")
     sys.exit(code)

@@ -77,6 +77,7 @@ class Journal:
     reverts: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     guard: dict[str, Any] | None = None
+    series: dict[str, Any] | None = None
     outcome: Outcome | None = None
     reason: str = ""
     end: float | None = None
@@ -117,6 +118,7 @@ class Journal:
                 "phases": {p.phase.value: p.as_json() for p in self.phases},
                 "reverts": self.reverts,
                 "guard": self.guard,
+                "series": self.series,
                 "timeline": self.events,
             },
         }

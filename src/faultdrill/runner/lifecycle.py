@@ -27,6 +27,7 @@ from faultdrill.experiment.loader import LoadedExperiment
 from faultdrill.faults.ledger import RUN_ID_ENV, FaultLedger
 from faultdrill.faults.revert import revert_pending
 from faultdrill.probe.prober import Prober
+from faultdrill.report.series import series_from_samples
 from faultdrill.runner import targets
 from faultdrill.runner.chaostoolkit import ChaosToolkit
 from faultdrill.runner.console import RunConsole
@@ -106,6 +107,7 @@ class ExperimentRun:
             outcome, reason = Outcome.REFUSED, str(exc)
         self.journal.outcome, self.journal.reason = outcome, reason
         self.journal.end = time.time()
+        self._record_series()
         return RunResult(outcome, reason, self.options.journal_path)
 
     def _run(self) -> tuple[Outcome, str]:
@@ -279,6 +281,14 @@ class ExperimentRun:
                 "%d fault(s) could not be reverted; run 'faultdrill recover'",
                 len(still),
             )
+
+    def _record_series(self) -> None:
+        """Each SLI per second over the whole run, for the report's plots."""
+        prober = getattr(self, "prober", None)
+        if prober is None:
+            return  # refused before anything was measured
+        series = series_from_samples(self.slos, prober.samples(), t0=self.journal.start)
+        self.journal.series = series.model_dump(mode="json")
 
     def _stop_own_stressors(self) -> None:
         """Safety net: stressors this process started, whatever the rollbacks did."""
