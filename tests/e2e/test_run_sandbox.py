@@ -10,10 +10,10 @@ import json
 import signal
 import subprocess
 import time
-from xml.etree import ElementTree
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import yaml
