@@ -16,10 +16,16 @@ from faultdrill.gate.check import check_deployment, gather
 from faultdrill.gate.decision import GateDecision
 from faultdrill.gate.host import DEFAULT_INTERVAL_S, sample_host
 from faultdrill.gate.live import live_readings, prometheus_client
+from faultdrill.gate.security import read_security
 from faultdrill.gate.thresholds import GateThresholds, load_thresholds
 from faultdrill.incidents.store import IncidentStore
 from faultdrill.prometheus.client import URL_ENV
-from faultdrill.slo.model import default_slo_file, load_slo_file
+from faultdrill.slo.model import (
+    SecuritySources,
+    SloFile,
+    default_slo_file,
+    load_slo_file,
+)
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 # CLI option -> threshold field it overrides.
@@ -55,6 +61,10 @@ _OVERRIDES = {
     "--prometheus", "prometheus_url", envvar=URL_ENV,
     help=f"Prometheus for SLOs with source prometheus (also {URL_ENV}).",
 )  # fmt: skip
+@click.option(
+    "--fail2ban-log", type=_FILE,
+    help="Fail2Ban log to count bans in [default: the SLO file's fail2ban-log].",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def gate(
     slo_file: Path | None,
@@ -62,6 +72,7 @@ def gate(
     thresholds_path: Path | None,
     check_host: bool,
     prometheus_url: str | None,
+    fail2ban_log: Path | None,
     as_json: bool,
     **overrides: float | None,
 ) -> None:
@@ -77,17 +88,33 @@ def gate(
     thresholds = _thresholds(thresholds_path, overrides)
     windows = (thresholds.spike_long_window_s, thresholds.spike_short_window_s)
     client = prometheus_client(prometheus_url)
+    now = time.time()
     inputs = gather(
         slos.slos,
         BudgetLedger(ledger_path) if ledger_path else BudgetLedger.default(),
-        time.time(),
+        now,
         incidents=IncidentStore.default(),
         readings=live_readings(slos.slos, windows, client),
         host=sample_host if check_host else None,
+        security=read_security(
+            _security_sources(slos, fail2ban_log),
+            client,
+            thresholds.security_window_s,
+            now,
+        ),
     )
     decision = check_deployment(slos.slos, inputs, thresholds)
     _print(decision, as_json)
     sys.exit(ExitCode.HELD if decision.allowed else ExitCode.REFUSED)
+
+
+def _security_sources(
+    slos: SloFile, fail2ban_log: Path | None
+) -> SecuritySources | None:
+    if fail2ban_log is None:
+        return slos.security
+    base = slos.security or SecuritySources()
+    return base.model_copy(update={"fail2ban_log": fail2ban_log})
 
 
 def _thresholds(

@@ -301,11 +301,36 @@ class Slo(_Model):
         return round((100.0 - self.objective) / 100.0, _RATIO_DIGITS)
 
 
+class SecuritySources(_Model):
+    """Where the security signals of a service are read (gate inputs).
+
+    Each query takes the forms of ``PrometheusQueries``: a counter selector
+    or an expression with ``$window``. ``fail2ban-log`` is Fail2Ban's log
+    file; ``fail2ban-jails`` limits the bans counted to those jails.
+    """
+
+    login_attempts: str | None = None
+    failed_logins: str | None = None
+    rate_limited: str | None = None
+    fail2ban_log: Path | None = None
+    fail2ban_jails: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _pairs(self) -> SecuritySources:
+        if bool(self.login_attempts) != bool(self.failed_logins):
+            raise ValueError(
+                "give both 'login-attempts' and 'failed-logins' (their ratio is "
+                "the signal), or neither"
+            )
+        return self
+
+
 class SloFile(_Model):
     """All SLOs of one service."""
 
     service: str = Field(min_length=1)
     slos: list[Slo] = Field(min_length=1)
+    security: SecuritySources | None = None
     _source: str = PrivateAttr(default="(inline SLO file)")
 
     @field_validator("slos")
@@ -342,9 +367,22 @@ class SloFile(_Model):
 def load_slo_file(path: Path | str) -> SloFile:
     """Read and validate an SLO file; every problem names file and field."""
     path = Path(path)
-    slo_file = load_model(SloFile, path)
+    slo_file = _relative_to(load_model(SloFile, path), path.parent)
     slo_file._source = str(path)
     return slo_file
+
+
+def _relative_to(slo_file: SloFile, directory: Path) -> SloFile:
+    """A relative ``fail2ban-log`` is relative to the SLO file, not the shell."""
+    security = slo_file.security
+    if security is None or security.fail2ban_log is None:
+        return slo_file
+    if security.fail2ban_log.is_absolute():
+        return slo_file
+    moved = security.model_copy(
+        update={"fail2ban_log": directory / security.fail2ban_log}
+    )
+    return slo_file.model_copy(update={"security": moved})
 
 
 def default_slo_file() -> SloFile:
