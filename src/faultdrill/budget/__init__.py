@@ -1,9 +1,9 @@
 """Error budgets: the ledger of who spent them, burn rates, experiment costs.
 
-    BudgetLedger.default()               the SQLite ledger under FAULTDRILL_HOME
-    budget_status(slo, ledger, now)      budget left and burn rates per window
-    experiment_cost(...)                 one SLO's cost of a fault window
-    record_run_costs(ledger, run_id, title, slos, journal phases)
+BudgetLedger.default()               the SQLite ledger under FAULTDRILL_HOME
+budget_status(slo, ledger, now)      budget left and burn rates per window
+experiment_cost(...)                 one SLO's cost of a fault window
+record_run_costs(ledger, run_id, title, slos, journal phases)
 """
 
 from faultdrill.budget.burn import ALERT_WINDOWS, AlertWindow, burn_rate, consumed

@@ -45,9 +45,7 @@ CREATE TABLE IF NOT EXISTS spend (
 );
 CREATE INDEX IF NOT EXISTS spend_by_slo_end ON spend (slo, "end");
 """
-_COLUMNS = (
-    'slo, kind, ref, start, "end", burn_rate, bad_events, total_events, note'
-)
+_COLUMNS = 'slo, kind, ref, start, "end", burn_rate, bad_events, total_events, note'
 
 
 _FIELDS = tuple(name.strip().strip('"') for name in _COLUMNS.split(","))
@@ -94,7 +92,7 @@ class BudgetLedger:
         self, slo: str, since: float | None = None, until: float | None = None
     ) -> list[Spend]:
         """Spends of ``slo`` that overlap ``[since, until]``, oldest first."""
-        query = f'SELECT {_COLUMNS} FROM spend WHERE slo = ?'
+        query = f"SELECT {_COLUMNS} FROM spend WHERE slo = ?"
         params: list[object] = [slo]
         if since is not None:
             query += ' AND "end" >= ?'
@@ -110,8 +108,7 @@ class BudgetLedger:
         """Every spend one run or incident recorded, across SLOs."""
         with self._connection() as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM spend WHERE kind = ? AND ref = ? "
-                "ORDER BY slo",
+                f"SELECT {_COLUMNS} FROM spend WHERE kind = ? AND ref = ? ORDER BY slo",
                 (kind.value, ref),
             ).fetchall()
         return [_spend(row) for row in rows]
