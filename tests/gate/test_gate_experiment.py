@@ -12,6 +12,7 @@ from faultdrill.budget.spend import Spend, SpendKind
 from faultdrill.experiment.loader import load_experiment
 from faultdrill.experiment.model import Experiment, Gate
 from faultdrill.gate.check import check_experiment
+from faultdrill.gate.experiment import gate_experiment
 from faultdrill.gate.host import HostSample
 from faultdrill.gate.locks import experiment_targets, target_lock
 from faultdrill.incidents.manage import open_incident
@@ -145,3 +146,20 @@ def test_host_saturation_refuses_the_experiment_too(
     busy = HostSample(cpu_percent=99, memory_percent=10, load_per_core=0.1, cores=2)
 
     assert codes(experiment, ledger, host=busy) == ["host-unstable"]
+
+
+def test_gate_experiment_gathers_ledger_and_incidents_from_home(
+    experiment: Experiment,
+) -> None:
+    spend_percent(BudgetLedger.default(), "api-latency-p95", 150)
+    open_incident(IncidentStore.default(), "slow", Severity.SEV3, NOW)
+
+    decision = gate_experiment(
+        experiment, hypothesis(experiment), check_host=False, now=NOW
+    )
+
+    assert [r.code.value for r in decision.reasons] == [
+        "budget-exhausted",
+        "incident-open",
+    ]
+    assert decision.figures["host"] is None

@@ -2,6 +2,7 @@
 
 check_deployment(slos, GateInputs(...), thresholds) -> GateDecision
 check_experiment(experiment, slos, ledger, now, ...) -> GateDecision
+gate_experiment(experiment, slos, slo_file=...)  gathers inputs, then the above
 target_lock(targets, experiment, run_id)   exclusive, flock-based
 """
 
@@ -13,6 +14,7 @@ from faultdrill.gate.check import (
     gather,
 )
 from faultdrill.gate.decision import GateDecision, GateReason, ReasonCode
+from faultdrill.gate.experiment import gate_experiment
 from faultdrill.gate.host import HostSample, sample_host
 from faultdrill.gate.locks import (
     LockHolder,
@@ -36,6 +38,7 @@ __all__ = [
     "check_deployment",
     "check_experiment",
     "experiment_targets",
+    "gate_experiment",
     "gather",
     "holders",
     "load_thresholds",
