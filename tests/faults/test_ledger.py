@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
 
 from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
@@ -54,18 +55,24 @@ def test_a_torn_last_line_is_skipped_not_fatal(tmp_path: Path) -> None:
     assert [f.target["toxic"] for f in ledger.pending()] == ["a"]
 
 
-def _write_many(path: str, prefix: str) -> None:
-    ledger = FaultLedger(Path(path))
-    for index in range(50):
-        ledger.applying(toxic(f"{prefix}{index}"))
+WRITER = """
+import sys
+from pathlib import Path
+from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
+ledger = FaultLedger(Path(sys.argv[1]))
+for index in range(50):
+    ledger.applying(FaultRecord(kind=FaultKind.TOXIC, target={"toxic": f"{sys.argv[2]}{index}"}, description="t"))
+"""
 
 
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "faults.jsonl"
-    context = multiprocessing.get_context("spawn")
-    writers = [context.Process(target=_write_many, args=(str(path), p)) for p in "xyz"]
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), prefix])
+        for prefix in "xyz"
+    ]
     for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join(timeout=60)
-    assert len(FaultLedger(path).pending()) == 150
+        assert writer.wait(timeout=60) == 0
+    pending = FaultLedger(path).pending()
+    assert len(pending) == 150
+    assert len({f.target["toxic"] for f in pending}) == 150
