@@ -23,6 +23,9 @@ _FILE = click.Path(path_type=Path, dir_okay=False)
 # Burn rate 1 spends the budget in exactly one period (SRE Workbook); above
 # it, the budget runs out before the period ends.
 _SUSTAINABLE_BURN = 1.0
+# Columns a log or a pipe gets: the whole table on one line per SLO; rich
+# would otherwise assume 80 and truncate every column.
+_PIPED_WIDTH = 160
 # "SLI now" is read over the shortest burn window: how the service does now.
 _NOW_WINDOW_S = min(burn_windows())
 
@@ -66,7 +69,10 @@ def budget(
     if as_json:
         click.echo(json.dumps(budget_json(slos, statuses, readings), indent=2))
         return
-    Console(highlight=False).print(_table(slos, statuses, readings))
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = max(console.width, _PIPED_WIDTH)
+    console.print(_table(slos, statuses, readings))
 
 
 def budget_json(

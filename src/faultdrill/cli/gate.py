@@ -134,7 +134,8 @@ def _print(decision: GateDecision, as_json: bool) -> None:
     if decision.allowed:
         click.echo("gate: ALLOWED: " + _summary(decision.figures))
         return
-    click.echo(f"gate: BLOCKED ({len(decision.reasons)} reasons)")
+    count = len(decision.reasons)
+    click.echo(f"gate: BLOCKED ({count} reason{'s' if count > 1 else ''})")
     for reason in decision.reasons:
         click.echo(f"  - {reason}")
 
