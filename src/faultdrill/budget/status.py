@@ -8,6 +8,11 @@ Both answers come from the ledger's spends (see ``faultdrill.budget.spend``):
 - burn rate over the last ``w`` seconds = the time-weighted mean of the
   spends' burn rates over that stretch, ``sum(burn_rate * overlap) / w``;
   a stretch with no spend burns at 0.
+
+TODO(background burn from Prometheus): errors outside incidents and
+experiments (seen by Prometheus over the whole window) are not charged;
+charging them needs the experiments' and incidents' own share subtracted,
+or the same bad events are counted twice.
 """
 
 from __future__ import annotations

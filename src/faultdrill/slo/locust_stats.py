@@ -13,6 +13,10 @@ milliseconds. Two limits shape what a reading can claim
 A latency SLI's good count is therefore a lower bound: the largest
 reported percentile still within the threshold, times the requests.
 Failures are Locust's own (any non-2xx unless a task says otherwise).
+
+TODO(load statistics in the gate): no command takes a stats file yet; the
+load runner should hand its ``_stats.csv`` and duration to the readings of
+the run's guard and to ``faultdrill budget``.
 """
 
 from __future__ import annotations
