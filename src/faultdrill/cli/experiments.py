@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,10 @@ from faultdrill.exitcodes import ExitCode, for_outcome
 from faultdrill.experiment.loader import load_experiment
 from faultdrill.faults.ledger import FaultLedger
 from faultdrill.faults.revert import revert_pending
-from faultdrill.report.junit import write_junit
+from faultdrill.gameday.ci import ALLOWLIST_ENV, require_ci_targets
+from faultdrill.notify.webhook import notify_run
+from faultdrill.report.junit import write_junit_records
+from faultdrill.report.record import parse_journal
 from faultdrill.runner.chaostoolkit import check_with_chaostoolkit
 from faultdrill.runner.console import RunConsole
 from faultdrill.runner.lifecycle import ExperimentRun, RunOptions
@@ -47,6 +51,12 @@ def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
             problems.extend(exc.problems)
             continue
         click.echo(f"{path}: valid")
+        if not loaded.model.runbook:
+            click.echo(
+                f"{path}: runbook: warning: none declared; add a 'runbook' URL "
+                "so reports link the procedure this experiment exercises",
+                err=True,
+            )
     if problems:
         raise InvalidInput(problems)
 
@@ -76,12 +86,33 @@ def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
     type=_FILES,
     help="SLO definitions to use instead of slo.file or the shipped ones.",
 )
+@click.option(
+    "--ci",
+    is_flag=True,
+    help="CI mode: refuse (exit 3) any target outside the staging allowlist.",
+)
+@click.option(
+    "--allow-target",
+    "allow_targets",
+    multiple=True,
+    metavar="HOST|HOST:PORT|CIDR",
+    help=f"An allowed target in CI mode (repeatable; also {ALLOWLIST_ENV}).",
+)
+@click.option(
+    "--webhook",
+    envvar="FAULTDRILL_WEBHOOK_URL",
+    metavar="URL",
+    help="POST a JSON notice here when a run aborts or opens an incident.",
+)
 def run(
     file: Path,
     journal_path: Path | None,
     junit_path: Path | None,
     toxiproxy_url: str | None,
     slo_file: Path | None,
+    ci: bool,
+    allow_targets: tuple[str, ...],
+    webhook: str | None,
 ) -> None:
     """Run one experiment through its whole lifecycle.
 
@@ -97,6 +128,8 @@ def run(
     130 interrupted (see faultdrill --help).
     """
     loaded = load_experiment(file)
+    if ci:
+        require_ci_targets([loaded], _allowlist(allow_targets), toxiproxy_url)
     journal_path = journal_path or _default_journal(file)
     console = RunConsole()
     experiment_run = ExperimentRun(
@@ -105,8 +138,11 @@ def run(
     result = experiment_run.execute()
     code = for_outcome(result.outcome)
     experiment_run.journal.write(journal_path, int(code))
+    record = parse_journal(experiment_run.journal.as_json(int(code)), str(journal_path))
     if junit_path is not None:
-        write_junit([experiment_run.journal.as_json(int(code))], junit_path)
+        write_junit_records([record], junit_path)
+    if webhook:
+        notify_run(record, webhook)
     console.summary(result.outcome, result.reason, _table(experiment_run))
     console.note(f"journal: {journal_path}")
     sys.exit(code)
@@ -138,6 +174,11 @@ def recover() -> None:
         raise FaultdrillError(f"{failed} fault(s) could not be reverted; see above")
     if not reverted and not stressors:
         click.echo("nothing to recover: no fault or stressor is recorded as applied")
+
+
+def _allowlist(given: tuple[str, ...]) -> list[str]:
+    from_env = os.environ.get(ALLOWLIST_ENV, "")
+    return [*given, *(t.strip() for t in from_env.split(",") if t.strip())]
 
 
 def _default_journal(file: Path) -> Path:

@@ -35,7 +35,14 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="faultdrill")
 @click.option("-v", "--verbose", count=True, help="More detail: -v for debug logs.")
-def cli(verbose: int) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per log line, for log pipelines.",
+)
+def cli(verbose: int, log_format: str) -> None:
     """Run chaos experiments that stay inside the error budget.
 
     \b
@@ -48,15 +55,20 @@ def cli(verbose: int) -> None:
     Exit codes: 0 held, 1 SLO deviated, 2 invalid input, 3 refused by a gate,
     4 aborted by the guard, 5 inconclusive, 70 internal error, 130 interrupted.
     """
-    _configure_logging(verbose)
+    _configure_logging(verbose, log_format)
 
 
-def _configure_logging(verbose: int) -> None:
+def _configure_logging(verbose: int, log_format: str) -> None:
     level = logging.DEBUG if verbose else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)-5s %(message)s", "%H:%M:%S")
-    )
+    if log_format == "json":
+        from faultdrill.report.logformat import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)-5s %(message)s", "%H:%M:%S")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)

@@ -35,10 +35,12 @@ class LiveProgress:
         console: Console | None = None,
         clock: Clock | None = None,
         plain_every_s: float = PLAIN_EVERY_S,
+        announce_phases: bool = True,
     ) -> None:
         self.console = console or Console(highlight=False)
         self.clock = clock or MonotonicClock()
         self.plain_every_s = plain_every_s
+        self.announce_phases = announce_phases  # False when the caller does
         self.phase: Phase | None = None
         self.ends_at: float | None = None
         self.seconds = 0.0
@@ -58,7 +60,7 @@ class LiveProgress:
         self._figures.clear()
         if self.interactive:
             self._ensure_live().update(self._panel(), refresh=True)
-        else:
+        elif self.announce_phases:
             self.console.print(f"{phase.value}: {seconds:g} s")
 
     def figures(self, slo: str, text: str) -> None:

@@ -22,17 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from faultdrill.errors import Refused
-from faultdrill.experiment.blast import violations
+from faultdrill.experiment.blast import planned_duration, violations
 from faultdrill.experiment.loader import LoadedExperiment
 from faultdrill.faults.ledger import RUN_ID_ENV, FaultLedger
 from faultdrill.faults.revert import revert_pending
 from faultdrill.probe.prober import Prober
+from faultdrill.report.progress import LiveProgress
 from faultdrill.report.series import series_from_samples
 from faultdrill.runner import targets
 from faultdrill.runner.chaostoolkit import ChaosToolkit
 from faultdrill.runner.console import RunConsole
 from faultdrill.runner.guard import Breach, Guard, GuardLimits, Snapshot
 from faultdrill.runner.journal import Journal, PhaseRecord
+from faultdrill.runner.live import ProgressTicker
 from faultdrill.runner.outcome import Outcome, Phase
 from faultdrill.runner.signals import (
     GuardLine,
@@ -96,6 +98,8 @@ class ExperimentRun:
         self.prober: Prober
         self.verdicts: dict[Phase, list[dict[str, Any]]] = {}
         self.guard_line = GuardLine()
+        self.progress = LiveProgress(console.console, announce_phases=False)
+        self.current_phase: Phase | None = None
 
     # --- the whole run ---------------------------------------------------
 
@@ -365,11 +369,24 @@ class ExperimentRun:
 
     def _start_phase(self, phase: Phase) -> None:
         self.prober.set_phase(phase.value)
+        self.current_phase = phase
+        self.progress.phase_started(phase, self._phase_seconds(phase))
         self.journal.phases.append(PhaseRecord(phase, time.time()))
         self.journal.event(time.time(), f"phase {phase.value} started")
 
+    def _phase_seconds(self, phase: Phase) -> float:
+        section = self.model.slo
+        if phase is Phase.DURING:
+            return planned_duration(self.toolkit.steps("method"))
+        return {
+            Phase.BEFORE: section.before,
+            Phase.RECOVERY: section.recovery_within,
+            Phase.AFTER: section.after,
+        }[phase]
+
     def _end_phase(self, phase: Phase) -> None:
         self.prober.set_phase(None)
+        self.current_phase = None
         record = next(p for p in self.journal.phases if p.phase is phase)
         record.end = time.time()
 
@@ -425,7 +442,11 @@ class ExperimentRun:
         )
         with Prober(self.slos, url, rate_per_s=self.model.slo.probe_rate) as prober:
             self.prober = prober
-            yield
+            ticker = ProgressTicker(
+                self.progress, prober, self.slos, lambda: self.current_phase
+            )
+            with ticker:
+                yield
 
 
 def _as_json(verdict: Any) -> dict[str, Any]:
