@@ -9,8 +9,11 @@ import time
 
 from proxy_helpers import Api, Upstream, connect
 
-CHURN_SECONDS = 2.0  # long enough for hundreds of toxic changes
-LINE = 8  # bytes per numbered write: "0000042\n"
+BATCHES = 400  # writes of PER_BATCH numbered lines each
+PER_BATCH = 50
+PAUSE = 0.004  # seconds between writes: about 2 s of churn in all
+LINE = 8  # bytes per numbered line: "0000042\n"
+READ_TIMEOUT = 30.0  # seconds; generous for a loaded machine, never reached
 
 TOXICS = [
     {"name": "lat", "type": "latency", "attributes": {"latency": 2, "jitter": 2}},
@@ -45,33 +48,32 @@ def _churn(api: Api, stop: threading.Event, changes: list[int]) -> None:
 
 def test_numbered_writes_survive_toxic_churn(api: Api, upstream: Upstream) -> None:
     listen = api.proxy("p", upstream.address)["listen"]
+    expected = b"".join(f"{i:07d}\n".encode() for i in range(BATCHES * PER_BATCH))
     stop = threading.Event()
     changes = [0]
     churner = threading.Thread(target=_churn, args=(api, stop, changes), daemon=True)
     received = bytearray()
     with connect(listen) as client:
-        client.settimeout(10)
+        client.settimeout(READ_TIMEOUT)
 
         def read() -> None:
-            while not stop.is_set() or len(received) < sent[0] * LINE:
+            while len(received) < len(expected):
                 part = client.recv(65536)
                 if not part:
                     return
                 received.extend(part)
 
-        sent = [0]
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
         churner.start()
-        deadline = time.monotonic() + CHURN_SECONDS
-        while time.monotonic() < deadline:
-            client.sendall(b"".join(f"{sent[0] + i:07d}\n".encode() for i in range(50)))
-            sent[0] += 50
-            time.sleep(0.001)
+        batch = PER_BATCH * LINE
+        for start in range(0, len(expected), batch):
+            client.sendall(expected[start : start + batch])
+            time.sleep(PAUSE)
         stop.set()
-        churner.join(5)
-        api.post("/reset")
-        reader.join(10)
-    expected = b"".join(f"{i:07d}\n".encode() for i in range(sent[0]))
-    assert changes[0] > 50
+        churner.join(READ_TIMEOUT)
+        api.post("/reset")  # hands on whatever toxics still hold
+        reader.join(READ_TIMEOUT)
+    assert changes[0] > 20
+    assert len(received) == len(expected)
     assert bytes(received) == expected
