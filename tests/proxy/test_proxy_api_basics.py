@@ -128,13 +128,13 @@ def _round_trip(listen: object) -> float:
 def test_latency_toxic_delays_the_downstream(api: Api, upstream: Upstream) -> None:
     body = api.proxy("echo", upstream.address)
     api.toxic("echo", type="latency", attributes={"latency": 200})
-    assert 0.2 <= _round_trip(body["listen"]) < 1.0
+    assert _round_trip(body["listen"]) >= 0.2
 
 
 def test_latency_toxic_delays_the_upstream(api: Api, upstream: Upstream) -> None:
     body = api.proxy("echo", upstream.address)
     api.toxic("echo", type="latency", stream="upstream", attributes={"latency": 200})
-    assert 0.2 <= _round_trip(body["listen"]) < 1.0
+    assert _round_trip(body["listen"]) >= 0.2
 
 
 def test_latency_applies_to_a_connection_opened_before_the_toxic(

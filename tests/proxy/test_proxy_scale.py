@@ -89,4 +89,4 @@ def test_api_answers_while_a_slicer_cuts_a_large_transfer_into_bytes(
         time.sleep(0.05)
         started = time.perf_counter()
         assert api.get("/proxies/p").status_code == 200
-        assert time.perf_counter() - started < 0.5
+        assert time.perf_counter() - started < 2.0  # a hang, not a slow answer

@@ -91,7 +91,7 @@ def test_bandwidth_limits_the_rate(api: Api, upstream: Upstream) -> None:
         started = time.perf_counter()
         client.sendall(b"b" * 50_000)
         assert recv_exactly(client, 50_000) == b"b" * 50_000
-        assert 0.45 <= time.perf_counter() - started < 3
+        assert time.perf_counter() - started >= 0.45
 
 
 def test_slicer_delivers_everything_in_order(api: Api, upstream: Upstream) -> None:
