@@ -106,6 +106,9 @@ class Connection:
             self._maybe_finish()
 
     async def _dial_upstream(self) -> None:
+        # TODO(dial timeout): like Toxiproxy, a silent upstream holds this one
+        # client until the kernel gives up (about 2 min); other connections
+        # and the API are not affected. A timeout would need its own setting.
         loop = asyncio.get_running_loop()
         server = Endpoint(lambda _: None, self._endpoint_lost)
         try:

@@ -10,6 +10,10 @@ request bodies with the rules of Go's ``encoding/json`` that they can see:
 - a value of the wrong kind names the Go struct field and its type.
 
 Responses are compact JSON with ``<``, ``>`` and ``&`` escaped, as Go does.
+
+TODO(exact Go texts for rarer decode errors): syntax errors inside nested
+values and type errors in nested objects are worded like Go's but not
+checked against its output; clients only compare the common ones.
 """
 
 from __future__ import annotations
