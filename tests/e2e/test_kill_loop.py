@@ -140,7 +140,10 @@ def test_random_kills_leave_nothing_behind(
             )
             assert recovered.returncode == 0, recovered.stdout + recovered.stderr
         else:
-            assert process.returncode in (0, 130), f"{rounds[-1]}: {errors}"
+            # 130: interrupted and rolled back. -signum: the signal landed
+            # while the interpreter was exiting, after the run had finished
+            # and Python had put the default handlers back.
+            assert process.returncode in (0, 130, -signum), f"{rounds[-1]}: {errors}"
 
         assert toxics(sandbox) == [], rounds
         assert wait_until_gone(faultdrill_home) == [], rounds

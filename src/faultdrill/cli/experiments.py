@@ -87,6 +87,25 @@ def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
     help="SLO definitions to use instead of slo.file or the shipped ones.",
 )
 @click.option(
+    "--prometheus",
+    "prometheus_url",
+    envvar="FAULTDRILL_PROMETHEUS_URL",
+    metavar="URL",
+    help="Prometheus for the gate's live SLIs of source: prometheus SLOs.",
+)
+@click.option(
+    "--environment",
+    envvar="FAULTDRILL_ENVIRONMENT",
+    help="This environment's name, checked against gate.environments.",
+)
+@click.option(
+    "--host-check/--no-host-check",
+    envvar="FAULTDRILL_HOST_CHECK",
+    default=True,
+    show_default=True,
+    help="Refuse to start when this host is saturated (CPU, memory, load).",
+)
+@click.option(
     "--ci",
     is_flag=True,
     help="CI mode: refuse (exit 3) any target outside the staging allowlist.",
@@ -110,6 +129,9 @@ def run(
     junit_path: Path | None,
     toxiproxy_url: str | None,
     slo_file: Path | None,
+    prometheus_url: str | None,
+    environment: str | None,
+    host_check: bool,
     ci: bool,
     allow_targets: tuple[str, ...],
     webhook: str | None,
@@ -132,9 +154,15 @@ def run(
         require_ci_targets([loaded], _allowlist(allow_targets), toxiproxy_url)
     journal_path = journal_path or _default_journal(file)
     console = RunConsole()
-    experiment_run = ExperimentRun(
-        loaded, RunOptions(journal_path, toxiproxy_url, slo_file), console
+    options = RunOptions(
+        journal_path,
+        toxiproxy_url,
+        slo_file,
+        prometheus_url=prometheus_url,
+        environment=environment,
+        host_check=host_check,
     )
+    experiment_run = ExperimentRun(loaded, options, console)
     result = experiment_run.execute()
     code = for_outcome(result.outcome)
     experiment_run.journal.write(journal_path, int(code))

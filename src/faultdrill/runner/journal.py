@@ -78,6 +78,9 @@ class Journal:
     events: list[dict[str, Any]] = field(default_factory=list)
     guard: dict[str, Any] | None = None
     series: dict[str, Any] | None = None
+    gate: dict[str, Any] | None = None
+    budget: list[dict[str, Any]] | None = None
+    incident: dict[str, Any] | None = None
     outcome: Outcome | None = None
     reason: str = ""
     end: float | None = None
@@ -119,6 +122,9 @@ class Journal:
                 "reverts": self.reverts,
                 "guard": self.guard,
                 "series": self.series,
+                "gate": self.gate,
+                "budget": self.budget,
+                "incident": self.incident,
                 "timeline": self.events,
             },
         }

@@ -16,16 +16,19 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from faultdrill.budget import BudgetLedger, record_run_costs
 from faultdrill.errors import Refused
 from faultdrill.experiment.blast import planned_duration, violations
 from faultdrill.experiment.loader import LoadedExperiment
 from faultdrill.faults.ledger import RUN_ID_ENV, FaultLedger
 from faultdrill.faults.revert import revert_pending
+from faultdrill.gate import experiment_targets, gate_experiment, target_lock
+from faultdrill.incidents.open import open_for_verdicts
 from faultdrill.probe.prober import Prober
 from faultdrill.report.progress import LiveProgress
 from faultdrill.report.series import series_from_samples
@@ -44,7 +47,7 @@ from faultdrill.runner.signals import (
     interruptible,
     shielded,
 )
-from faultdrill.runner.slos import hypothesis_slos
+from faultdrill.runner.slos import hypothesis_slos, slo_file_for
 from faultdrill.slo.verdict import evaluate
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ class RunOptions:
     journal_path: Path
     toxiproxy_url: str | None = None
     slo_file: Path | None = None
+    prometheus_url: str | None = None
+    environment: str | None = None
+    host_check: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class ExperimentRun:
         self.console = console
         self.run_id = uuid.uuid4().hex[:12]
         self.ledger = FaultLedger.default()
+        self.slo_file = slo_file_for(loaded, options.slo_file)
         self.slos = hypothesis_slos(loaded, options.slo_file)
         self.journal = Journal(
             run_id=self.run_id,
@@ -112,14 +119,19 @@ class ExperimentRun:
         self.journal.outcome, self.journal.reason = outcome, reason
         self.journal.end = time.time()
         self._record_series()
+        self._account()
         return RunResult(outcome, reason, self.options.journal_path)
 
     def _run(self) -> tuple[Outcome, str]:
         self._gate()
         self._check_blast_radius()
-        with self._run_environment(), self.guard_line.installed(), interruptible():
+        with (
+            self._run_environment(),
+            self.guard_line.installed(),
+            interruptible(),
+        ):
             try:
-                with self._fault_proxy(), self._probing():
+                with self._target_lock(), self._fault_proxy(), self._probing():
                     self._steady_state_before()
                     self._method_then_rollback()
                     self._steady_state_after()
@@ -142,8 +154,22 @@ class ExperimentRun:
                     f"applied ({listed}); run 'faultdrill recover' first"
                 ]
             )
-        # TODO(error-budget gate): refuse on exhausted budget, open incidents
-        # and a held target lock once the budget ledger and incidents exist.
+        decision = gate_experiment(
+            self.model,
+            self.slos,
+            slo_file=self.slo_file,
+            prometheus_url=self.options.prometheus_url,
+            check_host=self.options.host_check,
+            environment=self.options.environment,
+        )
+        self.journal.gate = decision.as_json()
+        if not decision.allowed:
+            raise Refused(decision.messages)
+
+    def _target_lock(self) -> AbstractContextManager[list[str]]:
+        """One experiment per target; a crashed holder's lock dies with it."""
+        names = experiment_targets(self.model)
+        return target_lock(names, self.model.title, self.run_id)
 
     def _check_blast_radius(self) -> None:
         base = ChaosToolkit(self.loaded.document, str(self.loaded.path))
@@ -285,6 +311,33 @@ class ExperimentRun:
                 "%d fault(s) could not be reverted; run 'faultdrill recover'",
                 len(still),
             )
+
+    def _account(self) -> None:
+        """What the run cost in error budget, and the incident it opened."""
+        phases = {p.phase.value: p.as_json() for p in self.journal.phases}
+        if Phase.DURING.value not in phases:
+            return  # nothing was injected: no cost, no finding
+        title, run_id = self.model.title, self.run_id
+        costs = record_run_costs(
+            BudgetLedger.default(), run_id, title, self.slos, phases
+        )
+        self.journal.budget = [cost.model_dump(mode="json") for cost in costs]
+        for cost in costs:
+            self.console.note(
+                f"error budget: {cost.slo} spent {100 * cost.budget_spent:.4f}% "
+                f"of its window (burn rate {cost.burn_rate:.1f}x)"
+            )
+        judged = [
+            *self.verdicts.get(Phase.DURING, []),
+            *self.verdicts.get(Phase.AFTER, []),
+        ]
+        incident = open_for_verdicts(
+            run_id, title, self.model.runbook, judged, self.slos, self.journal.events
+        )
+        if incident is not None:
+            self.journal.incident = incident.model_dump(mode="json")
+            opened = f"{incident.id} {incident.severity.value} {incident.title}"
+            self.console.note(f"incident opened: {opened}")
 
     def _record_series(self) -> None:
         """Each SLI per second over the whole run, for the report's plots."""
