@@ -73,6 +73,8 @@ def test_absorbed_latency_holds(
     assert [r["status"] for r in journal["rollbacks"]] == ["succeeded"]
     assert toxics(sandbox) == []
     assert "held" in result.stdout.lower()
+    assert journal["faultdrill"]["incident"] is None
+    assert journal["faultdrill"]["gate"]["allowed"] is True
     series = journal["faultdrill"]["series"]["slos"][0]
     assert series["slo"] == "api-latency-p95" and len(series["points"]) >= 15
     suite = ElementTree.parse(junit_path).getroot()
@@ -102,6 +104,11 @@ def test_breaking_latency_deviates_and_is_rolled_back(
     assert verdicts(journal, "after")["api-latency-p95"]["status"] == "held"
     assert toxics(sandbox) == []
     assert "DEVIATED" in result.stdout
+    incident = journal["faultdrill"]["incident"]
+    assert incident["run_id"] == journal["faultdrill"]["run_id"]
+    assert incident["severity"] in ("SEV-2", "SEV-3")
+    (cost,) = journal["faultdrill"]["budget"]
+    assert cost["slo"] == "api-latency-p95" and cost["budget_spent"] > 0
 
 
 def short_experiment(tmp_path: Path, **changes: Any) -> Path:
