@@ -16,6 +16,8 @@ from faultdrill.budget.ledger import DB_ENV, BudgetLedger
 from faultdrill.budget.status import BudgetStatus, budget_status
 from faultdrill.gate.live import live_readings, prometheus_client
 from faultdrill.prometheus.client import URL_ENV
+from faultdrill.report.budget_page import render_budget_html
+from faultdrill.report.write import write_text
 from faultdrill.slo.model import SloFile, default_slo_file, load_slo_file
 from faultdrill.slo.reading import SliReading
 
@@ -46,11 +48,18 @@ _NOW_WINDOW_S = min(burn_windows())
     help=f"Prometheus, for 'SLI now' of SLOs with source prometheus (also {URL_ENV}).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--html",
+    "html_path",
+    type=_FILE,
+    help="Also write the error-budget report and SLO dashboard as HTML.",
+)
 def budget(
     slo_file: Path | None,
     ledger_path: Path | None,
     prometheus_url: str | None,
     as_json: bool,
+    html_path: Path | None,
 ) -> None:
     """Error budget left and burn rates per SLO.
 
@@ -66,6 +75,10 @@ def budget(
     statuses = [budget_status(slo, ledger, now) for slo in slos.slos]
     client = prometheus_client(prometheus_url)
     readings = {r.slo: r for r in live_readings(slos.slos, [_NOW_WINDOW_S], client)}
+    if html_path is not None:
+        rows = budget_json(slos, statuses, readings)["slos"]
+        write_text(html_path, render_budget_html(rows, slos.service))
+        click.echo(f"budget report: {html_path}", err=True)
     if as_json:
         click.echo(json.dumps(budget_json(slos, statuses, readings), indent=2))
         return

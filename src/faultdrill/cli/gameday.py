@@ -12,13 +12,14 @@ from faultdrill.exitcodes import ExitCode
 from faultdrill.experiment.loader import load_experiment
 from faultdrill.gameday.ci import allowlist_from, require_ci_targets
 from faultdrill.gameday.launch import SubprocessLauncher
-from faultdrill.gameday.plan import GameDayPlan, load_plan
-from faultdrill.gameday.runner import GameDay, GameDayResult
+from faultdrill.gameday.plan import GameDayPlan, PlannedExperiment, load_plan
+from faultdrill.gameday.runner import GameDay, GameDayResult, GateCheck
 from faultdrill.gameday.summary import (
     render_summary_html,
     render_summary_markdown,
     summary_rows,
 )
+from faultdrill.gate import gate_experiment
 from faultdrill.notify.webhook import WEBHOOK_ENV, check_webhook_url, notify_run
 from faultdrill.report.html import render_html
 from faultdrill.report.junit import NotRun, write_junit_records
@@ -27,6 +28,7 @@ from faultdrill.report.postmortem import needs_postmortem, render_postmortem
 from faultdrill.report.record import RunRecord
 from faultdrill.report.write import write_text
 from faultdrill.runmetrics.metrics import push, write_textfile
+from faultdrill.runner.slos import hypothesis_slos, slo_file_for
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,13 @@ log = logging.getLogger(__name__)
 @click.option(
     "--pushgateway", metavar="URL", help="Push run metrics to this Pushgateway."
 )
+@click.option(
+    "--host-check/--no-host-check",
+    envvar="FAULTDRILL_HOST_CHECK",
+    default=True,
+    show_default=True,
+    help="Gate each experiment on this host's saturation too.",
+)
 def gameday(
     plan_file: Path,
     out_dir: Path | None,
@@ -84,6 +93,7 @@ def gameday(
     webhook: str | None,
     metrics_file: Path | None,
     pushgateway: str | None,
+    host_check: bool,
 ) -> None:
     """Run a game day: the plan's experiments in order.
 
@@ -106,7 +116,13 @@ def gameday(
         experiments = [load_experiment(step.path) for step in plan.steps]
         require_ci_targets(experiments, allowlist_from(allow))
     directory = out_dir or Path("journals") / f"gameday-{plan.name}"
-    day = GameDay(plan, directory, _launcher(ci, allow), fresh=fresh)
+    day = GameDay(
+        plan,
+        directory,
+        _launcher(ci, allow, host_check),
+        gate_check=_gate_between(host_check),
+        fresh=fresh,
+    )
     code = _run(day, plan)
     result = day.result()
     _write_reports(result, directory, junit_path)
@@ -117,11 +133,27 @@ def gameday(
     sys.exit(code if code is not None else result.exit_code)
 
 
-def _launcher(ci: bool, allow: tuple[str, ...]) -> SubprocessLauncher:
-    # TODO(run --ci): pass --ci and the allowlist on to each run once
-    # 'faultdrill run' has the option; the game day checks all targets first.
-    del ci, allow
-    return SubprocessLauncher()
+def _launcher(ci: bool, allow: tuple[str, ...], host_check: bool) -> SubprocessLauncher:
+    extra = [] if host_check else ["--no-host-check"]
+    if ci:
+        extra += ["--ci", *(f"--allow-target={target}" for target in allow)]
+    return SubprocessLauncher(extra)
+
+
+def _gate_between(host_check: bool) -> GateCheck:
+    """Before each experiment: the same gate its run applies, asked early."""
+
+    def check(step: PlannedExperiment) -> list[str]:
+        loaded = load_experiment(step.path)
+        decision = gate_experiment(
+            loaded.model,
+            hypothesis_slos(loaded, None),
+            slo_file=slo_file_for(loaded, None),
+            check_host=host_check,
+        )
+        return decision.messages
+
+    return check
 
 
 def _run(day: GameDay, plan: GameDayPlan) -> int | None:
