@@ -9,12 +9,15 @@ from gameday_fakes import FakeLauncher, journal_of, write_plan
 
 from faultdrill.cli import gameday as gameday_cli
 from faultdrill.cli.gameday import gameday
+from faultdrill.gameday.runner import no_gate
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def use(monkeypatch: pytest.MonkeyPatch, launcher: FakeLauncher) -> None:
-    monkeypatch.setattr(gameday_cli, "_launcher", lambda ci, allow: launcher)
+    monkeypatch.setattr(gameday_cli, "_launcher", lambda *args: launcher)
+    # The plans here name stand-in files; the gate has its own tests.
+    monkeypatch.setattr(gameday_cli, "_gate_between", lambda host_check: no_gate)
 
 
 def test_one_summary_reports_per_experiment_and_junit_are_written(
