@@ -11,11 +11,26 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from faultdrill.errors import InvalidInput, Problem
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def kebab(name: str) -> str:
+    """``max_duration`` is written ``max-duration`` in files."""
+    return name.replace("_", "-")
+
+
+class FileModel(BaseModel):
+    """Something people write in a file: kebab-case keys (Python names are
+    accepted too), misspelled keys are errors, and nothing changes it once
+    loaded."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, alias_generator=kebab
+    )
 
 
 def read_document(path: Path) -> Any:

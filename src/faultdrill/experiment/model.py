@@ -23,17 +23,10 @@ from pydantic import (
 )
 
 from faultdrill.experiment.durations import Seconds
+from faultdrill.validation import FileModel
 
-
-class _Strict(BaseModel):
-    """Our own keys: misspelled fields are errors, kebab-case in files."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        alias_generator=lambda name: name.replace("_", "-"),
-    )
+# Our own keys: misspelled fields are errors, kebab-case in files.
+_Strict = FileModel
 
 
 class _Ctk(BaseModel):

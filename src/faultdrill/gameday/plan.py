@@ -18,20 +18,13 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from faultdrill.errors import InvalidInput, Problem
 from faultdrill.runner.outcome import Outcome
-from faultdrill.validation import parse_model, read_document
+from faultdrill.validation import FileModel, parse_model, read_document
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        alias_generator=lambda name: name.replace("_", "-"),
-    )
+_Strict = FileModel
 
 
 class StopRules(_Strict):

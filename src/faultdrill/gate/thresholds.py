@@ -8,22 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from faultdrill.budget.burn import ALERT_WINDOWS
-from faultdrill.validation import load_model
+from faultdrill.validation import FileModel, load_model
 
 _FAST = ALERT_WINDOWS[0]
 
 
-class GateThresholds(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        alias_generator=lambda name: name.replace("_", "-"),
-    )
-
+class GateThresholds(FileModel):
     # Error-budget policy (SRE Workbook appendix): when the budget is spent,
     # halt releases. A team may keep a reserve by raising it.
     min_budget_left_percent: float = Field(default=0.0, ge=0, le=100)

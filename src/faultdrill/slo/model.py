@@ -31,7 +31,6 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     JsonValue,
@@ -43,7 +42,7 @@ from pydantic import (
 
 from faultdrill.errors import InvalidInput
 from faultdrill.slo.outcome import Outcome
-from faultdrill.validation import load_model, parse_model
+from faultdrill.validation import FileModel, load_model, parse_model
 
 DEFAULT_SLO_RESOURCE = "slos.yaml"  # src/faultdrill/data/slos.yaml, shipped
 DEFAULT_WINDOW_DAYS = 30  # the SRE Workbook's usual SLO window (DESIGN.md)
@@ -53,17 +52,7 @@ _RATIO_DIGITS = 12
 _NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        alias_generator=_kebab,
-        populate_by_name=True,
-    )
+_Model = FileModel
 
 
 def _by_type(*models: type[BaseModel]) -> Discriminator:
