@@ -62,7 +62,7 @@ def test_a_limiter_as_declared_passes_with_the_expected_figures() -> None:
 def test_a_limiter_twice_as_lenient_fails_on_rate_not_burst() -> None:
     result = run(FakeLimiter(FakeClock(), 40, 10), declared())
     assert not result.passed
-    assert checks(result)["admitted rate"] is False
+    assert checks(result)["limiter rate"] is False
     assert checks(result)["burst"] is True
     assert result.report.schedule.admitted_rate_per_s == pytest.approx(40, rel=0.05)
 

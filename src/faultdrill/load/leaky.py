@@ -14,7 +14,7 @@ drained: ``excess / rate`` seconds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # nginx counts in whole milliseconds and thousandths of a request; in floats,
@@ -88,3 +88,57 @@ def onset_s(offered: float, rate: float, burst: int) -> float | None:
         if not decision.admitted:
             return at
     return None
+
+
+# Bisection steps when fitting a rate: 50 halvings of the search range leave
+# it a millionth of a millionth wide, far below any figure we print.
+_FIT_STEPS = 50
+
+
+@dataclass(frozen=True)
+class RateFit:
+    """The rates at which the rule admits exactly the admitted count."""
+
+    low: float
+    high: float
+
+    @property
+    def middle(self) -> float:
+        return (self.low + self.high) / 2
+
+    def overlaps(self, low: float, high: float) -> bool:
+        return self.low <= high and low <= self.high
+
+
+def fit_rate(arrivals: Sequence[float], burst: int, admitted: int) -> RateFit | None:
+    """The limiter's rate as the admissions show it.
+
+    Counting admissions per second falls short at burst 0: a limiter admits
+    the first arrival after each ``1 / rate``, so a fixed schedule loses up
+    to one arrival interval per admission. Asking instead which rates make
+    the rule admit exactly what was admitted, on the very arrival times,
+    gives a range free of that rounding; it is narrow when the offered rate
+    is well above the limit. None when nothing was rejected (any higher
+    rate explains that) or nothing admitted.
+    """
+    if not arrivals or admitted <= 0 or admitted >= len(arrivals):
+        return None
+    span = max(arrivals) - min(arrivals)
+    high = 4 * len(arrivals) / span if span > 0 else 1e9
+    low_edge = _bisect(arrivals, burst, lambda n: n >= admitted, high)
+    high_edge = _bisect(arrivals, burst, lambda n: n > admitted, high)
+    return RateFit(low_edge, high_edge)
+
+
+def _bisect(
+    arrivals: Sequence[float], burst: int, enough: Callable[[int], bool], high: float
+) -> float:
+    """The smallest rate in (0, high] whose admitted count is ``enough``."""
+    low = 0.0
+    for _ in range(_FIT_STEPS):
+        middle = (low + high) / 2
+        if middle > 0 and enough(expected_admitted(arrivals, middle, burst)):
+            high = middle
+        else:
+            low = middle
+    return high

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from faultdrill.clock import Clock
 from faultdrill.load.keys import ClientKey
@@ -34,11 +34,14 @@ class Shot:
     """One request: when it was meant to leave and how it ended.
 
     Times are seconds from the start of its schedule; ``latency_s`` runs
-    from the intended time, so waiting for a free slot counts.
+    from the intended time, so waiting for a free slot counts. ``sent_s`` is
+    when the request was written, once its connection was open: when the
+    limiter saw it. None if it never left.
     """
 
     key: str
     intended_s: float
+    sent_s: float | None
     latency_s: float
     status: int | None
     retry_after: str | None
@@ -120,11 +123,17 @@ async def _timed(
     clock: Clock,
     timeout_s: float,
 ) -> Shot:
+    sent: list[float] = []
+
     async def whole() -> Answer:
         opened = await _open(key, connect)
-        return opened if isinstance(opened, Answer) else await opened()
+        if isinstance(opened, Answer):
+            return opened
+        sent.append(clock.now())
+        return await opened()
 
-    return await _bounded(key, intended, start, whole(), clock, timeout_s)
+    shot = await _bounded(key, intended, start, whole(), clock, timeout_s)
+    return replace(shot, sent_s=sent[0] - start if sent else None)
 
 
 async def _answered(
@@ -137,7 +146,8 @@ async def _answered(
 ) -> Shot:
     if isinstance(opened, Answer):
         return _shot(key, intended, start, clock.now() - intended, opened)
-    return await _bounded(key, intended, start, opened(), clock, timeout_s)
+    shot = await _bounded(key, intended, start, opened(), clock, timeout_s)
+    return replace(shot, sent_s=intended - start)
 
 
 async def _bounded(
@@ -171,6 +181,7 @@ def _shot(
     return Shot(
         key=key.label,
         intended_s=intended - start,
+        sent_s=None,
         latency_s=latency,
         status=answer.status,
         retry_after=answer.retry_after,

@@ -7,9 +7,12 @@ From the over-limit schedule (a fresh key, a fixed offered rate):
 - the onset: when the first rejection came, and how many were admitted
   before it;
 - the admitted rate once rejections began (the bucket is then empty and
-  refills at exactly the limit's rate), which is compared with the declared
-  rate within the tolerance;
-- the total admitted against the leaky-bucket rule on the same schedule.
+  refills at the limit's rate);
+- the limiter's rate: the range of rates at which the leaky-bucket rule
+  admits exactly as many of the very same arrivals (``leaky.fit_rate``),
+  which is compared with the declared rate within the tolerance;
+- the total admitted against the rule with the declared rate and burst,
+  on the same arrival times.
 
 From the volley (``1 + burst + extra`` requests at once, another fresh key):
 the burst, which must be exact, and whether the limiter delayed the
@@ -85,8 +88,18 @@ class VolleyFigures:
 
 
 @dataclass(frozen=True)
+class RateEstimate:
+    """The limiter's rate as its admissions show it (``leaky.fit_rate``)."""
+
+    per_s: float | None
+    low: float | None
+    high: float | None
+    burst_used: int  # the volley's burst when measured, else the declared one
+
+
+@dataclass(frozen=True)
 class Expected:
-    admitted: int  # the leaky-bucket rule on the same schedule
+    admitted: int  # the leaky-bucket rule on the same arrival times
     admitted_about: float  # 1 + burst + rate * T
     onset_s: float | None
 
@@ -97,6 +110,7 @@ class RateLimitReport:
     tolerance_pct: float
     schedule: ScheduleFigures
     volley: VolleyFigures | None
+    rate: RateEstimate
     expected: Expected
     checks: list[Check]
     notes: list[str] = field(default_factory=list)
@@ -110,7 +124,7 @@ class RateLimitReport:
             "declared": self.limit.model_dump(mode="json", by_alias=True),
             "tolerance_pct": self.tolerance_pct,
             "passed": self.passed,
-            "measured": _measured(self.schedule, self.volley),
+            "measured": _measured(self.schedule, self.volley, self.rate),
             "expected": asdict(self.expected),
             "schedule": asdict(self.schedule),
             "volley": None if self.volley is None else asdict(self.volley),
@@ -120,10 +134,12 @@ class RateLimitReport:
 
 
 def _measured(
-    schedule: ScheduleFigures, volley: VolleyFigures | None
+    schedule: ScheduleFigures, volley: VolleyFigures | None, rate: RateEstimate
 ) -> dict[str, Any]:
     """The figures a reader looks for first."""
     return {
+        "rate_per_s": rate.per_s,
+        "rate_range_per_s": None if rate.low is None else [rate.low, rate.high],
         "admitted_rate_per_s": schedule.admitted_rate_per_s,
         "burst": None if volley is None else volley.burst,
         "onset_s": schedule.onset_s,
@@ -196,28 +212,56 @@ def volley_figures(shots: Sequence[Shot]) -> VolleyFigures:
     )
 
 
+def arrivals_of(shots: Sequence[Shot]) -> list[float]:
+    """When the limiter saw each request that left, in order."""
+    return sorted(s.sent_s for s in shots if s.sent_s is not None)
+
+
 def expected_for(
-    limit: DeclaredLimit, offered_rate: float, duration_s: float
+    limit: DeclaredLimit, arrivals: Sequence[float], duration_s: float
 ) -> Expected:
     rate = limit.rate_per_s
-    arrivals = leaky.fixed_schedule(offered_rate, duration_s)
+    offered = len(arrivals) / duration_s if duration_s > 0 else 0.0
     return Expected(
         admitted=leaky.expected_admitted(arrivals, rate, limit.burst),
         admitted_about=leaky.about_admitted(rate, limit.burst, duration_s),
-        onset_s=leaky.onset_s(offered_rate, rate, limit.burst),
+        onset_s=leaky.onset_s(offered, rate, limit.burst) if offered else None,
     )
+
+
+def estimate_rate(
+    limit: DeclaredLimit,
+    arrivals: Sequence[float],
+    admitted: int,
+    volley: VolleyFigures | None,
+) -> RateEstimate:
+    burst = limit.burst
+    if (
+        volley is not None
+        and volley.burst is not None
+        and not volley.burst_is_lower_bound
+    ):
+        burst = volley.burst
+    fit = leaky.fit_rate(arrivals, burst, admitted)
+    if fit is None:
+        return RateEstimate(None, None, None, burst)
+    return RateEstimate(fit.middle, fit.low, fit.high, burst)
 
 
 def judge(
     limit: DeclaredLimit,
     tolerance_pct: float,
-    schedule: ScheduleFigures,
+    shots: Sequence[Shot],
     volley: VolleyFigures | None,
     duration_s: float,
+    offered_rate: float,
 ) -> RateLimitReport:
-    expected = expected_for(limit, schedule.offered_rate_per_s, duration_s)
+    schedule = schedule_figures(shots, offered_rate, duration_s)
+    arrivals = arrivals_of(shots)
+    expected = expected_for(limit, arrivals, duration_s)
+    rate = estimate_rate(limit, arrivals, schedule.admitted, volley)
     checks = [
-        _rate_check(limit, tolerance_pct, schedule),
+        _rate_check(limit, tolerance_pct, rate),
         _total_check(expected, tolerance_pct, schedule),
         _status_check(limit, schedule, volley),
         _retry_after_check(limit, schedule),
@@ -227,22 +271,29 @@ def judge(
         delay = _delay_check(limit, volley)
         if delay is not None:
             checks.append(delay)
-    notes = _notes(limit, tolerance_pct, schedule)
+    notes = _notes(limit, tolerance_pct, schedule, rate)
     return RateLimitReport(
-        limit, tolerance_pct, schedule, volley, expected, checks, notes
+        limit, tolerance_pct, schedule, volley, rate, expected, checks, notes
     )
 
 
-def _rate_check(
-    limit: DeclaredLimit, tolerance_pct: float, s: ScheduleFigures
-) -> Check:
+def _rate_check(limit: DeclaredLimit, tolerance_pct: float, r: RateEstimate) -> Check:
     rate = limit.rate_per_s
     expected = f"{rate:g}/s +-{tolerance_pct:g}%"
-    if s.admitted_rate_per_s is None:
-        measured = "no rejection, so no limit was reached"
-        return Check("admitted rate", expected, measured, False)
-    within = abs(s.admitted_rate_per_s - rate) <= rate * tolerance_pct / 100
-    return Check("admitted rate", expected, f"{s.admitted_rate_per_s:.4g}/s", within)
+    if r.per_s is None or r.low is None or r.high is None:
+        return Check(
+            "limiter rate", expected, "no rejection, so no limit was reached", False
+        )
+    band = rate * tolerance_pct / 100
+    measured = f"{r.per_s:.4g}/s (admissions fit {r.low:.4g} to {r.high:.4g}/s)"
+    return Check(
+        "limiter rate", expected, measured, _overlaps(r, rate - band, rate + band)
+    )
+
+
+def _overlaps(r: RateEstimate, low: float, high: float) -> bool:
+    assert r.low is not None and r.high is not None
+    return r.low <= high and low <= r.high
 
 
 def _total_check(e: Expected, tolerance_pct: float, s: ScheduleFigures) -> Check:
@@ -308,8 +359,16 @@ def _delay_check(limit: DeclaredLimit, v: VolleyFigures) -> Check | None:
     return Check("burst delayed", f"about {hold * 1000:.0f} ms", measured, held)
 
 
-def _notes(limit: DeclaredLimit, tolerance_pct: float, s: ScheduleFigures) -> list[str]:
+def _notes(
+    limit: DeclaredLimit, tolerance_pct: float, s: ScheduleFigures, r: RateEstimate
+) -> list[str]:
     notes = []
+    spread = _half_width(r)
+    if spread is not None and spread > limit.rate_per_s * tolerance_pct / 100:
+        notes.append(
+            f"admissions fit any rate from {r.low:.4g} to {r.high:.4g}/s, wider "
+            f"than +-{tolerance_pct:g}%: offer a rate further above the limit"
+        )
     if s.offered_rate_per_s <= limit.rate_per_s:
         notes.append(
             f"the offered rate {s.offered_rate_per_s:g}/s does not exceed the limit "
@@ -323,9 +382,18 @@ def _notes(limit: DeclaredLimit, tolerance_pct: float, s: ScheduleFigures) -> li
                 f"only about {counted:.0f} admissions after the onset; {needed} are "
                 f"needed to resolve +-{tolerance_pct:g}%; run longer"
             )
+    missing = s.statuses.get(404, 0)
+    if missing:
+        notes.append(f"{missing} answers were 404 Not Found: check the URL")
     if s.errors:
         notes.append(f"{sum(s.errors.values())} requests got no answer: {s.errors}")
     return notes
+
+
+def _half_width(r: RateEstimate) -> float | None:
+    if r.low is None or r.high is None:
+        return None
+    return (r.high - r.low) / 2
 
 
 def _count(values: Any) -> dict[Any, int]:

@@ -26,11 +26,7 @@ from faultdrill.load.keys import SOURCE, KeyPlan, can_bind
 from faultdrill.load.legit import LegitResult, LegitStreams, LegitTraffic
 from faultdrill.load.limit import DeclaredLimit, KeyKind
 from faultdrill.load.openloop import Connector, Pace, Shot, fire, volley
-from faultdrill.load.ratemeasure import (
-    RateLimitReport,
-    schedule_figures,
-    volley_figures,
-)
+from faultdrill.load.ratemeasure import RateLimitReport, volley_figures
 from faultdrill.load.ratemeasure import judge as judge_limit
 from faultdrill.load.rawhttp import RawHttpClient
 from faultdrill.slo.model import Request
@@ -51,6 +47,8 @@ REFILL_MARGIN = 1.2
 
 @dataclass(frozen=True)
 class RateLimitTest:
+    """What to validate; ``request.path`` is the path of ``url``."""
+
     url: str
     request: Request
     limit: DeclaredLimit
@@ -132,7 +130,7 @@ async def validate(
     clock = clock or MonotonicClock()
     keys = KeyPlan.for_run(test.limit, test.url, rng)
     _check_keys(test, keys)
-    connect = connector or RawHttpClient(test.url, test.request).connect
+    connect = connector or RawHttpClient(_origin(test.url), test.request).connect
     legit = _legit_streams(test, keys, legit_connector, clock)
     meter = golden.SaturationMeter().start()
 
@@ -200,13 +198,13 @@ def _result(
     legit_result: LegitResult | None,
     saturation: golden.Saturation,
 ) -> ValidationResult:
-    figures = schedule_figures(shots, test.offered_rate, test.duration_s)
     report = judge_limit(
         test.limit,
         test.tolerance_pct,
-        figures,
+        shots,
         volley_figures(volley_shots),
         test.duration_s,
+        test.offered_rate,
     )
     signals = _signals(test, shots, legit, saturation)
     return ValidationResult(test, report, legit_result, signals)
