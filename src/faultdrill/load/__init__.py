@@ -21,7 +21,9 @@ Two engines, for two jobs:
     legit       legitimate traffic from other keys, judged against an SLO
     validate    the whole rate-limit validation
     profile     constant and stepped load profiles
-    plan        what the launcher hands to the Locust processes
+    plan        what the launcher hands to the Locust processes, and back
+    recorder    per-slot figures of requests, merged from Locust workers
+    steps       per-step figures from those slots
     launch      starting and stopping Locust processes
     golden      golden signals of a load run
     run         a load run from start to result
