@@ -76,3 +76,66 @@ def test_plan_of_a_kubernetes_experiment_needs_no_cluster(
         env={"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin"},
     )
     assert validate.returncode == 0, validate.stdout + validate.stderr
+
+
+def test_plan_refuses_as_run_would_while_an_incident_is_open(
+    faultdrill_home: Path,
+) -> None:
+    env = {"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin"}
+    opened = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "faultdrill",
+            "incident",
+            "open",
+            "--title",
+            "catalog down",
+            "--sev",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert opened.returncode == 0, opened.stdout + opened.stderr
+    result = plan(
+        str(EXPERIMENTS / "api-latency-absorbed.yaml"),
+        "--json",
+        "--no-host-check",
+        home=faultdrill_home,
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    refusals = json.loads(result.stdout)["refusals"]
+    assert any("INC-0001" in r and "incident-open" in r for r in refusals), refusals
+
+
+def test_plan_and_gate_refuse_while_a_killed_runs_fault_is_applied(
+    faultdrill_home: Path,
+) -> None:
+    from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
+
+    FaultLedger(faultdrill_home / "faults.jsonl").applying(
+        FaultRecord(
+            kind=FaultKind.TOXIC,
+            target={"api_url": "http://127.0.0.1:1", "proxy": "catalog", "toxic": "t"},
+            description="latency toxic on catalog",
+        )
+    )
+    result = plan(
+        str(EXPERIMENTS / "api-latency-absorbed.yaml"),
+        "--no-host-check",
+        home=faultdrill_home,
+    )
+    assert result.returncode == 3 and "run 'faultdrill recover' first" in result.stdout
+    gate = subprocess.run(
+        [sys.executable, "-m", "faultdrill", "gate", "--no-host"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin"},
+    )
+    assert gate.returncode == 3 and "faults-applied" in gate.stdout + gate.stderr

@@ -19,8 +19,21 @@ from faultdrill.runner.plan import Plan, build_plan
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--slo-file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--toxiproxy-url", envvar="TOXIPROXY_URL")
+@click.option("--environment", envvar="FAULTDRILL_ENVIRONMENT")
+@click.option(
+    "--host-check/--no-host-check",
+    envvar="FAULTDRILL_HOST_CHECK",
+    default=True,
+    show_default=True,
+    help="Include this host's saturation in the gate, as run does.",
+)
 def plan(
-    file: Path, as_json: bool, slo_file: Path | None, toxiproxy_url: str | None
+    file: Path,
+    as_json: bool,
+    slo_file: Path | None,
+    toxiproxy_url: str | None,
+    environment: str | None,
+    host_check: bool,
 ) -> None:
     """Show what a run of FILE would do; inject nothing.
 
@@ -31,7 +44,13 @@ def plan(
 
     Exit code 0 when the run could start, 3 when it would be refused.
     """
-    planned = build_plan(load_experiment(file), slo_file, toxiproxy_url)
+    planned = build_plan(
+        load_experiment(file),
+        slo_file,
+        toxiproxy_url,
+        host_check=host_check,
+        environment=environment,
+    )
     if as_json:
         click.echo(planned.model_dump_json(indent=2))
     else:

@@ -26,6 +26,7 @@ from typing import Any
 from faultdrill.budget.ledger import BudgetLedger
 from faultdrill.budget.status import BudgetStatus, budget_status
 from faultdrill.experiment.model import Experiment
+from faultdrill.faults.ledger import FaultLedger
 from faultdrill.gate import reasons
 from faultdrill.gate.decision import GateDecision, GateReason
 from faultdrill.gate.host import HostSample
@@ -52,6 +53,7 @@ class GateInputs:
     host: HostSample | None = None
     security: SecuritySignals | None = None
     holders: Sequence[LockHolder] = field(default=())
+    faults_applied: Sequence[str] = ()  # pending entries of the fault ledger
 
 
 def check_deployment(
@@ -94,6 +96,7 @@ def check_experiment(
         host=host,
         security=security,
         holders=holders(experiment_targets(experiment), lock_dir),
+        faults_applied=_faults_applied(),
     )
     found = _common(slos, inputs, t)
     found += reasons.budget_below_minimum(inputs.budgets, gate.min_budget_left)
@@ -120,7 +123,12 @@ def gather(
         readings=readings,
         host=host() if host is not None else None,
         security=security,
+        faults_applied=_faults_applied(),
     )
+
+
+def _faults_applied() -> list[str]:
+    return [fault.description for fault in FaultLedger.default().pending()]
 
 
 def _common(
@@ -134,6 +142,7 @@ def _common(
     found += reasons.host_unstable(inputs.host, t)
     found += reasons.incidents_open(inputs.incidents, t)
     found += reasons.security(inputs.security, t)
+    found += reasons.faults_applied(inputs.faults_applied)
     for reason in found:
         log.debug("gate: %s", reason)
     return found

@@ -20,6 +20,7 @@ class ReasonCode(enum.StrEnum):
     FAIL2BAN_BANS = "fail2ban-bans"
     TARGET_HELD = "target-held"
     ENVIRONMENT = "environment-not-allowed"
+    FAULTS_APPLIED = "faults-applied"  # a killed run's faults are still in place
 
 
 class GateReason(BaseModel):

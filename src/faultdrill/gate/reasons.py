@@ -241,3 +241,18 @@ def _latency(reading: SliReading, sli: LatencySli) -> GateReason:
         f"{bucket}, over the {sli.threshold_ms:g} ms objective "
         f"({reading.source})",
     )
+
+
+def faults_applied(descriptions: Sequence[str]) -> list[GateReason]:
+    """Faults a killed run left in place: nothing may start until recovered."""
+    if not descriptions:
+        return []
+    listed = "; ".join(descriptions[:3])
+    more = f" and {len(descriptions) - 3} more" if len(descriptions) > 3 else ""
+    return [
+        GateReason(
+            code=ReasonCode.FAULTS_APPLIED,
+            message=f"{len(descriptions)} fault(s) of an earlier run are still "
+            f"applied ({listed}{more}); run 'faultdrill recover' first",
+        )
+    ]

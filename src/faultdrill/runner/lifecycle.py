@@ -133,8 +133,10 @@ class ExperimentRun:
             try:
                 with self._target_lock(), self._fault_proxy(), self._probing():
                     self._steady_state_before()
-                    self._method_then_rollback()
+                    aborted = self._method_then_rollback()
                     self._steady_state_after()
+                    if aborted:
+                        return Outcome.ABORTED, f"{aborted}; rolled back"
                     return self._verdict()
             except _Stop as stop:
                 return stop.outcome, stop.reason
@@ -145,15 +147,7 @@ class ExperimentRun:
     # --- phases ----------------------------------------------------------
 
     def _gate(self) -> None:
-        left_behind = [f for f in self.ledger.pending() if f.run_id != self.run_id]
-        if left_behind:
-            listed = "; ".join(f.description for f in left_behind[:3])
-            raise Refused(
-                [
-                    f"{len(left_behind)} fault(s) of an earlier run are still "
-                    f"applied ({listed}); run 'faultdrill recover' first"
-                ]
-            )
+        """Budget, incidents, environment, host, held targets, leftover faults."""
         decision = gate_experiment(
             self.model,
             self.slos,
@@ -205,7 +199,12 @@ class ExperimentRun:
                 "(raise slo.before or slo.probe-rate)",
             )
 
-    def _method_then_rollback(self) -> None:
+    def _method_then_rollback(self) -> str | None:
+        """Apply the method, then roll back; why it was aborted, if it was.
+
+        An aborted method is still followed by the recovery and after
+        phases: whether the service came back matters most then.
+        """
         method = self.toolkit.steps("method")
         self._start_phase(Phase.DURING)
         self.console.note("[bold]during[/]: applying the method")
@@ -222,15 +221,14 @@ class ExperimentRun:
             self._rollback_come_what_may()
             self._record_guard(guard)
         self._judge(Phase.DURING)
-        if failed:
-            raise _Stop(Outcome.ABORTED, f"{failed}; rolled back")
+        return failed
 
     def _run_method(self, method: list[dict[str, Any]]) -> str | None:
         for activity in method:
+            what = f"{activity['type']} {activity['name']}"
+            self.journal.event(time.time(), f"{what} started")
             run = self.toolkit.run(activity, self.journal.runs)
-            self.journal.event(
-                time.time(), f"{activity['type']} {activity['name']}: {run['status']}"
-            )
+            self.journal.event(time.time(), f"{what} ended: {run['status']}")
             if run["status"] == "failed" and activity["type"] == "action":
                 return f"action {activity['name']!r} failed: {_last_line(run)}"
         return None
@@ -293,6 +291,7 @@ class ExperimentRun:
     def _rollback(self) -> None:
         self.console.note("[bold]rollback[/]: reverting faults")
         for activity in self.toolkit.steps("rollbacks"):
+            self.journal.event(time.time(), f"rollback {activity['name']} started")
             run = self.toolkit.run(activity, self.journal.rollbacks)
             self.journal.event(
                 time.time(), f"rollback {activity['name']}: {run['status']}"

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 
 from faultdrill.experiment.blast import faults_of, planned_duration, violations
 from faultdrill.experiment.loader import LoadedExperiment
-from faultdrill.faults.ledger import FaultLedger
+from faultdrill.gate import gate_experiment
 from faultdrill.runner import targets
 from faultdrill.runner.chaostoolkit import ChaosToolkit
-from faultdrill.runner.slos import hypothesis_slos
+from faultdrill.runner.slos import hypothesis_slos, slo_file_for
 
 
 class PlannedFault(BaseModel):
@@ -53,15 +53,27 @@ class Plan(BaseModel):
 
 
 def build_plan(
-    loaded: LoadedExperiment, slo_file: Path | None, toxiproxy_url: str | None
+    loaded: LoadedExperiment,
+    slo_file: Path | None,
+    toxiproxy_url: str | None,
+    *,
+    host_check: bool = True,
+    environment: str | None = None,
 ) -> Plan:
     model = loaded.model
     toolkit = ChaosToolkit(loaded.document, str(loaded.path))
     method = toolkit.resolved_steps("method")
     rollbacks = toolkit.resolved_steps("rollbacks")
     refusals = violations(model.blast_radius, method, rollbacks)
-    refusals += _left_behind()
     slos = hypothesis_slos(loaded, slo_file)
+    decision = gate_experiment(
+        model,
+        slos,
+        slo_file=slo_file_for(loaded, slo_file),
+        check_host=host_check,
+        environment=environment,
+    )
+    refusals += decision.messages
     return Plan(
         title=model.title,
         file=str(loaded.path),
@@ -98,16 +110,6 @@ def build_plan(
         gate=model.gate.model_dump(mode="json", by_alias=True),
         refusals=refusals,
     )
-
-
-def _left_behind() -> list[str]:
-    pending = FaultLedger.default().pending()
-    if not pending:
-        return []
-    return [
-        f"{len(pending)} fault(s) of an earlier run are still applied; "
-        "run 'faultdrill recover'"
-    ]
 
 
 def _toxiproxy(
