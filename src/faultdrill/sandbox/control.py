@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 from faultdrill.errors import InvalidInput, Problem
 from faultdrill.home import ENV_VAR as HOME_ENV_VAR
 from faultdrill.sandbox import processes, state
-from faultdrill.sandbox.config import SandboxConfig
+from faultdrill.sandbox.config import HOST, SandboxConfig
 from faultdrill.sandbox.launch import Launch
 from faultdrill.sandbox.state import SandboxState
 from faultdrill.sandbox.toxiproxy_api import remove_proxy
@@ -114,12 +115,47 @@ def running_sandbox(config: SandboxConfig | None = None) -> Iterator[SandboxStat
 
 
 def _start(config: SandboxConfig, directory: Path) -> SandboxState:
+    _check_ports_free(config)
     launch = Launch(config, directory)
     try:
         return launch.run()
     except BaseException:
         launch.stop_all()
         raise
+
+
+def _check_ports_free(config: SandboxConfig) -> None:
+    """A busy fixed port is the user's to fix: say which option, before starting."""
+    wanted = {
+        "--web-port": config.web_port,
+        "--catalog-port": config.catalog_port,
+        "--proxy-port": config.proxy_port,
+    }
+    if config.toxiproxy_url is None:
+        wanted["--api-port"] = config.api_port
+    problems = [
+        Problem(
+            "faultdrill sandbox up",
+            option,
+            f"{HOST}:{port} is already in use; stop what listens there, or "
+            f"choose another port ({option} 0 picks a free one)",
+        )
+        for option, port in wanted.items()
+        if port and not _free(port)
+    ]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Like the servers themselves (aiohttp, asyncio), reuse TIME_WAIT ports.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
 
 
 def _running(directory: Path) -> SandboxState | None:
