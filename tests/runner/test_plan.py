@@ -30,7 +30,7 @@ def test_plan_lists_faults_and_phases_and_allows(faultdrill_home: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["faults"][0]["description"].startswith("latency 110 ms on catalog")
+    assert data["faults"][0]["description"].startswith("latency 110 ms at most on catalog")
     assert data["phases"]["during (planned)"] == 8.0
     assert data["toxiproxy"] == "an embedded server started for the run"
     assert data["refusals"] == []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -58,6 +60,11 @@ def plan(
     sys.exit(ExitCode.HELD if planned.allowed else ExitCode.REFUSED)
 
 
+def _indented(section: dict[str, Any]) -> str:
+    text = yaml.safe_dump(section, sort_keys=False, default_flow_style=False)
+    return "\n".join(f"  {line}" for line in text.rstrip().splitlines())
+
+
 def _show(planned: Plan, console: Console) -> None:
     console.rule(f"[bold]{planned.title}[/]  ({planned.file})")
     console.print(
@@ -81,9 +88,13 @@ def _show(planned: Plan, console: Console) -> None:
         console.print("  (none recognised; see the method below)")
     console.print(f"method: {'; '.join(planned.method) or '(empty)'}")
     console.print(f"rollbacks: {'; '.join(planned.rollbacks) or '(none)'}")
-    console.print(f"blast radius: {planned.blast_radius}")
-    console.print(f"guard: {planned.guard}")
-    console.print(f"gate: {planned.gate}")
+    for title, section in (
+        ("blast radius", planned.blast_radius),
+        ("guard", planned.guard),
+        ("gate", planned.gate),
+    ):
+        console.print(f"{title}:")
+        console.print(_indented(section), markup=False)
     if planned.refusals:
         console.print("[bold red]the run would be refused:[/]")
         for reason in planned.refusals:

@@ -217,9 +217,9 @@ def _share(args: dict[str, Any]) -> float:
 
 def _latency(name: str, args: dict[str, Any]) -> list[Fault]:
     strength = _number(args.get("latency_ms")) + _number(args.get("jitter_ms"))
-    return [
-        Fault(name, "latency", str(args.get("proxy")), strength, "ms", _share(args))
-    ]
+    # The most a request is delayed (latency + jitter): what the limit bounds.
+    proxy = str(args.get("proxy"))
+    return [Fault(name, "latency", proxy, strength, "ms at most", _share(args))]
 
 
 def _toxic(name: str, args: dict[str, Any]) -> list[Fault]:

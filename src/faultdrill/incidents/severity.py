@@ -7,7 +7,8 @@ The rule, worst first (the worst SLO of an incident sets its severity):
            is down
     SEV-2  an availability or error-ratio SLO with 5% or more bad events,
            or a latency SLO whose objective percentile is over twice its
-           threshold or could not be read because too many went unanswered
+           threshold or could not be read because too many went unanswered,
+           or with most of its requests (half or more) over the threshold
     SEV-3  any other breach burning the budget at twice the sustainable
            rate or faster
     SEV-4  a breach burning it slower than that: cosmetic
@@ -58,6 +59,11 @@ def _rule(
         major = _latency_major(verdict, sli)
         if major:
             return Severity.SEV2, major
+        if bad_ratio >= OUTAGE_BAD_RATIO:
+            # Most users wait past the threshold on every page: a major
+            # degradation even when the percentile is not yet twice over.
+            slow = f"{_pct(bad_ratio)} of requests over {sli.threshold_ms:g} ms"
+            return Severity.SEV2, slow
     elif isinstance(sli, AvailabilitySli | ErrorRatioSli):
         if bad_ratio >= OUTAGE_BAD_RATIO:
             return Severity.SEV1, _outage(sli, bad_ratio)

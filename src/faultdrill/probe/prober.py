@@ -108,7 +108,7 @@ class Prober:
         if self._failure is not None:
             raise self._failure
         log.info(
-            "probing %d requests at %g/s each against %s",
+            "probing %d request stream(s) at %g/s each against %s",
             len(self._requests),
             self._schedule.rate_per_s,
             self._base_url,

@@ -9,6 +9,9 @@ from rich.table import Table
 
 from faultdrill.runner.outcome import Outcome, Phase
 
+# Wide enough for a verdict line and the summary table on one line each.
+PIPED_WIDTH = 140
+
 _STYLE = {
     "held": "green",
     "deviated": "bold red",
@@ -22,9 +25,13 @@ _STYLE = {
 class RunConsole:
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
+        if not self.console.is_terminal:
+            # Logs and pipes get whole lines, not 80-column wrapping.
+            self.console.width = max(self.console.width, PIPED_WIDTH)
 
     def title(self, title: str, source: str) -> None:
-        self.console.rule(f"[bold]{title}[/]  ({source})")
+        self.console.rule()
+        self.console.print(f"[bold]{title}[/]  ({source})")
 
     def note(self, message: str) -> None:
         self.console.print(message)

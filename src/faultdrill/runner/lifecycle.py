@@ -324,7 +324,8 @@ class ExperimentRun:
         for cost in costs:
             self.console.note(
                 f"error budget: {cost.slo} spent {100 * cost.budget_spent:.4f}% "
-                f"of its window (burn rate {cost.burn_rate:.1f}x)"
+                f"of its window's budget (burn rate {cost.burn_rate:.1f}x over "
+                "the whole fault window, above the before-baseline)"
             )
         judged = [
             *self.verdicts.get(Phase.DURING, []),

@@ -17,6 +17,7 @@ from faultdrill.gate import gate_experiment
 from faultdrill.runner import targets
 from faultdrill.runner.chaostoolkit import ChaosToolkit
 from faultdrill.runner.slos import hypothesis_slos, slo_file_for
+from faultdrill.slo.model import LatencySli, Slo
 
 
 class PlannedFault(BaseModel):
@@ -110,6 +111,12 @@ def build_plan(
         gate=model.gate.model_dump(mode="json", by_alias=True),
         refusals=refusals,
     )
+
+
+def _sli_text(slo: Slo) -> str:
+    if isinstance(slo.sli, LatencySli):
+        return f"latency <= {slo.sli.threshold_ms:g} ms"
+    return str(slo.sli.type)
 
 
 def _toxiproxy(
