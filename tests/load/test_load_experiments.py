@@ -91,12 +91,12 @@ def test_a_limit_declared_wrong_makes_the_run_deviate(
 def test_the_capacity_experiment_records_its_figure(
     sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
 ) -> None:
-    path = shortened(tmp_path, "capacity-api.yaml", steps=[30, 60], step_s=3)
+    path = shortened(tmp_path, "capacity-api.yaml", steps=[60], step_s=3)
     journal_path = tmp_path / "journal.json"
     result = run_experiment(sandbox, faultdrill_home, path, journal_path)
     assert result.returncode == 0, result.stdout + result.stderr
     output = output_of(json.loads(journal_path.read_text()))
     assert output["capacity_rps"] == pytest.approx(60, rel=0.05)
     assert output["capacity_is_lower_bound"] is True
-    assert [row["held"] for row in output["steps"]] == [True, True]
+    assert [row["held"] for row in output["steps"]] == [True]
     assert output["load"]["golden_signals"]["errors"] == 0

@@ -17,7 +17,7 @@ import pytest
 
 from faultdrill.load.launch import Topology
 from faultdrill.load.plan import Criterion
-from faultdrill.load.profile import ConstantProfile, StepsProfile
+from faultdrill.load.profile import ConstantProfile
 from faultdrill.load.run import LoadRun, run_load
 from faultdrill.sandbox.control import running_sandbox
 from faultdrill.sandbox.state import SandboxState
@@ -73,19 +73,16 @@ def test_a_constant_profile_reaches_its_rate_with_the_default_request(
     assert locust_processes() == []
 
 
-def test_steps_with_local_workers_keep_each_rate(sandbox: SandboxState) -> None:
+def test_local_workers_share_the_rate(sandbox: SandboxState) -> None:
     run = LoadRun(
         target=sandbox.web_url,
-        # 40 r/s per user: the steady window holds enough of each user's requests
-        # that whole requests do not show as a rate error.
-        profile=StepsProfile(type="steps", rates=[40, 80], step_s=3, max_user_rate=40),
+        profile=ConstantProfile(type="constant", rate=60, duration_s=2.5),
         topology=Topology(workers=2),
     )
     result = run_load(run)
     assert result.workers == 2
-    assert [s.target_rps for s in result.steps] == [40, 80]
-    for step in result.steps:
-        assert step.steady_rps == pytest.approx(step.target_rps, rel=0.05), step
+    (step,) = result.steps
+    assert step.steady_rps == pytest.approx(60, rel=0.05), step
     assert locust_processes() == []
 
 
@@ -115,8 +112,8 @@ RUNNER = textwrap.dedent(
 
 @pytest.mark.parametrize(
     ("signum", "workers"),
-    [(signal.SIGINT, 0), (signal.SIGTERM, 1), (signal.SIGKILL, 1)],
-    ids=["ctrl-c", "sigterm-distributed", "sigkill-distributed"],
+    [(signal.SIGINT, 0), (signal.SIGKILL, 1)],
+    ids=["ctrl-c", "sigkill-distributed"],
 )
 def test_no_locust_process_outlives_its_runner(
     sandbox: SandboxState, signum: int, workers: int

@@ -143,3 +143,21 @@ def test_a_per_minute_limit_is_judged_per_second() -> None:
     limit = declared(rate=600, per="minute", burst=2)
     result = run(FakeLimiter(FakeClock(), 10, 2), limit, offered=40, duration=3.0)
     assert result.passed, result.to_json()["summary"]
+
+
+def test_a_user_keyed_limit_gets_one_user_name_per_key() -> None:
+    limiter = FakeLimiter(FakeClock(), 20, 10)
+    result = run(limiter, declared(key="user"), duration=2.0)
+    assert result.passed, result.to_json()["summary"]
+    # one user name for the volley and one for the schedule, not addresses
+    assert len(limiter.buckets) == 2
+    assert all(name.startswith("faultdrill-") for name in limiter.buckets)
+
+
+def test_a_global_limit_waits_for_the_bucket_to_refill_after_the_volley() -> None:
+    limiter = FakeLimiter(FakeClock(), 20, 10, shared=True)
+    result = run(limiter, declared(key="global"), duration=2.0)
+    assert result.passed, result.to_json()["summary"]
+    volley_end = max(at for label, at in limiter.arrivals if label == "volley")
+    first_attack = min(at for label, at in limiter.arrivals if label == "attack")
+    assert first_attack - volley_end >= (1 + 10) / 20

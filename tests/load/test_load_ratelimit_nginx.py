@@ -29,7 +29,7 @@ RATE = 20  # r/s: one admission per 50 ms, far above loopback's timing noise
 # 3.5 times the rate: not a whole multiple, so at burst 0 the first arrival
 # after each 1/rate comes 7 ms after it, far from the timing noise of a busy
 # loop (at 80/s it would come exactly on time, and noise would decide).
-OFFERED, DURATION = 70.0, 2.5
+OFFERED, DURATION = 70.0, 2.0
 
 CONFIGS = [
     LimitConf("no_burst_429", RATE, 0, nodelay=False, status=429),

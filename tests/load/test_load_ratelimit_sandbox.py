@@ -27,9 +27,12 @@ def sandbox() -> Iterator[SandboxState]:
 
 
 def validated(
-    url: str, limit: DeclaredLimit, legit: LegitTraffic | None = None
+    url: str,
+    limit: DeclaredLimit,
+    legit: LegitTraffic | None = None,
+    duration: float = 2.5,
 ) -> ValidationResult:
-    test = RateLimitTest(f"{url}/login", LOGIN, limit, 100.0, 2.5, legit=legit)
+    test = RateLimitTest(f"{url}/login", LOGIN, limit, 100.0, duration, legit=legit)
     return asyncio.run(validate(test))
 
 
@@ -49,20 +52,11 @@ def test_the_login_limit_is_what_the_sandbox_declares_and_legit_users_pass(
     assert signals.errors == 0 and signals.traffic_rps > 100
 
 
-def test_a_stricter_declaration_than_the_sandbox_enforces_fails(
-    sandbox: SandboxState,
-) -> None:
-    result = validated(sandbox.web_url, DeclaredLimit(rate=10, burst=10))
-    failed = {c.name for c in result.report.checks if not c.passed}
-    assert failed == {"limiter rate", "admitted total"}
-    assert result.report.rate.per_s == pytest.approx(20, rel=0.05)
-
-
-def test_a_limit_keyed_by_header_is_measured_with_one_client_id_per_key() -> None:
+def test_a_limit_keyed_by_header_gives_each_client_its_own_id() -> None:
     config = SandboxConfig.ephemeral(login_key=LimitKey.HEADER, login_burst=4)
     with running_sandbox(config) as state:
         limit = DeclaredLimit(rate=20, burst=4, key="header")  # type: ignore[arg-type]
         legit = LegitTraffic(slo="login-success", keys=5)
-        result = validated(state.web_url, limit, legit)
+        result = validated(state.web_url, limit, legit, duration=2.0)
     assert result.report.passed, result.to_json()["summary"]
     assert result.legit is not None and result.legit.rejected_by_limiter == 0

@@ -12,7 +12,9 @@ from faultdrill.sandbox import control
 from faultdrill.sandbox.config import SandboxConfig
 
 
-def test_a_busy_web_port_names_the_option_and_starts_nothing(faultdrill_home: Path) -> None:
+def test_a_busy_web_port_names_the_option_and_starts_nothing(
+    faultdrill_home: Path,
+) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

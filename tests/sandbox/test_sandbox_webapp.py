@@ -157,6 +157,25 @@ def test_header_keyed_limit_gives_each_client_id_its_own_bucket() -> None:
     run_with_catalog(scenario, login_rate=1.0, login_burst=0, login_key=LimitKey.HEADER)
 
 
+def test_user_keyed_limit_gives_each_named_user_its_own_bucket() -> None:
+    async def scenario(client: TestClient[web.Request, web.Application]) -> None:
+        other = {"user": "someone", "password": "guess"}
+        assert (await client.post("/login", json=DEMO)).ok
+        assert (await client.post("/login", json=other)).status == 401  # not limited
+        assert (await client.post("/login", json=DEMO)).status == 429
+
+    run_with_catalog(scenario, login_rate=1.0, login_burst=0, login_key=LimitKey.USER)
+
+
+def test_global_limit_is_shared_by_every_client() -> None:
+    async def scenario(client: TestClient[web.Request, web.Application]) -> None:
+        first = await client.post("/login", json=DEMO, headers={"X-Client-Id": "a"})
+        second = await client.post("/login", json=DEMO, headers={"X-Client-Id": "b"})
+        assert (first.status, second.status) == (200, 429)
+
+    run_with_catalog(scenario, login_rate=1.0, login_burst=0, login_key=LimitKey.GLOBAL)
+
+
 def test_video_list_comes_from_the_catalog() -> None:
     async def scenario(client: TestClient[web.Request, web.Application]) -> None:
         response = await client.get("/api/videos")

@@ -61,7 +61,8 @@ def _port_option(name: str, default: int, what: str) -> Callable[[F], F]:
 @click.option(
     "--login-key", type=click.Choice([k.value for k in LimitKey]),
     default=LimitKey.IP.value, show_default=True,
-    help="What makes a client: its address, or its X-Client-Id header.",
+    help="What makes a client: its address, its X-Client-Id header, the user "
+    "it logs in as, or nothing (one limit for all).",
 )  # fmt: skip
 @click.option(
     "--toxiproxy-url", envvar=TOXIPROXY_URL_ENV, default=None,

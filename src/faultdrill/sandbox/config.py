@@ -39,6 +39,8 @@ class LimitKey(enum.StrEnum):
 
     IP = "ip"  # the peer address, like nginx's $binary_remote_addr
     HEADER = "header"  # the X-Client-Id header, falling back to the peer address
+    USER = "user"  # the user named in the login body, falling back to the peer
+    GLOBAL = "global"  # one bucket for every client
 
 
 Port = Annotated[int, Field(ge=0, le=65535)]

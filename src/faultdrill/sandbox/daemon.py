@@ -2,7 +2,8 @@
 
     python -m faultdrill.sandbox.daemon catalog --port N --ready-file PATH
     python -m faultdrill.sandbox.daemon web --port N --ready-file PATH \\
-        --catalog-url URL [--login-rate R --login-burst B --login-key ip|header]
+        --catalog-url URL [--login-rate R --login-burst B
+        --login-key ip|header|user|global]
 
 It listens on 127.0.0.1, writes the ready file once it accepts connections,
 and stops cleanly on SIGTERM or SIGINT. :mod:`faultdrill.sandbox.control`

@@ -147,7 +147,8 @@ async def metrics_handler(request: web.Request) -> web.Response:
 
 async def login_handler(request: web.Request) -> web.Response:
     parts = request.app[PARTS]
-    decision = parts.limiter.check(_client_key(request, parts.settings.login_key))
+    key = await _client_key(request, parts.settings.login_key)
+    decision = parts.limiter.check(key)
     if not decision.allowed:
         parts.metrics.login(LoginOutcome.RATE_LIMITED)
         return _error(
@@ -168,10 +169,20 @@ async def login_handler(request: web.Request) -> web.Response:
     return web.json_response({"user": credentials.user, "token": login.new_token()})
 
 
-def _client_key(request: web.Request, key: LimitKey) -> str:
+# The key of a limit shared by everyone; no peer address looks like it.
+GLOBAL_KEY = "*"
+
+
+async def _client_key(request: web.Request, key: LimitKey) -> str:
     peer = request.remote or "unknown"
     if key is LimitKey.HEADER:
         return request.headers.get(CLIENT_ID_HEADER) or peer
+    if key is LimitKey.USER:
+        # aiohttp keeps the body, so the handler reads it again for free.
+        credentials = login.parse_credentials(await request.read())
+        return f"user:{credentials.user}" if credentials is not None else peer
+    if key is LimitKey.GLOBAL:
+        return GLOBAL_KEY
     return peer
 
 
