@@ -129,13 +129,14 @@ def validate_rate_limit(
 
     def call() -> dict[str, Any]:
         global _last_validation
+        declared: DeclaredLimit = _parse(DeclaredLimit, limit, "limit")
         legit_traffic = _parse(LegitTraffic, legit, "legit") if legit else None
-        legit_rate = _legit_rate(legit_traffic, _parse(DeclaredLimit, limit, "limit"))
+        legit_rate = _legit_rate(legit_traffic, declared)
         _check_limits(configuration, offered_rate + legit_rate, duration_s)
         test = RateLimitTest(
             url=url,
             request=_request(method, urlsplit(url).path or "/", json, headers),
-            limit=_parse(DeclaredLimit, limit, "limit"),
+            limit=declared,
             offered_rate=offered_rate,
             duration_s=duration_s,
             tolerance_pct=tolerance_pct,
