@@ -91,7 +91,7 @@ def test_a_limit_declared_wrong_makes_the_run_deviate(
 def test_the_capacity_experiment_records_its_figure(
     sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
 ) -> None:
-    path = shortened(tmp_path, "capacity-api.yaml", steps=[60], step_s=3)
+    path = shortened(tmp_path, "capacity-api.yaml", steps=[60], step_s=3, workers=0)
     journal_path = tmp_path / "journal.json"
     result = run_experiment(sandbox, faultdrill_home, path, journal_path)
     assert result.returncode == 0, result.stdout + result.stderr
