@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from faultdrill.load.launch import Topology
+from faultdrill.load.launch import LOCUST, Topology, free_port
 from faultdrill.load.plan import Criterion
 from faultdrill.load.profile import ConstantProfile
 from faultdrill.load.run import LoadRun, run_load
@@ -73,13 +73,36 @@ def test_a_constant_profile_reaches_its_rate_with_the_default_request(
     assert locust_processes() == []
 
 
-def test_local_workers_share_the_rate(sandbox: SandboxState) -> None:
-    run = LoadRun(
-        target=sandbox.web_url,
-        profile=ConstantProfile(type="constant", rate=60, duration_s=2.5),
-        topology=Topology(workers=2),
+def test_local_and_remote_workers_share_the_rate(sandbox: SandboxState) -> None:
+    port = free_port()
+    # A worker started elsewhere, as on another host: it fetches the
+    # generated locustfile, plan included, from the master.
+    remote = subprocess.Popen(
+        [
+            *LOCUST,
+            "-f",
+            "-",
+            "--worker",
+            "--master-host",
+            "127.0.0.1",
+            "--master-port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
-    result = run_load(run)
+    try:
+        run = LoadRun(
+            target=sandbox.web_url,
+            profile=ConstantProfile(type="constant", rate=60, duration_s=2.5),
+            topology=Topology(workers=1, remote_workers=1, master_port=port),
+        )
+        result = run_load(run)
+        remote.wait(timeout=10)  # told to quit by the master
+    finally:
+        remote.kill()
+        remote.wait()
     assert result.workers == 2
     (step,) = result.steps
     assert step.steady_rps == pytest.approx(60, rel=0.05), step
@@ -100,7 +123,7 @@ def test_a_users_locustfile_runs_paced_to_the_profile(sandbox: SandboxState) -> 
 RUNNER = textwrap.dedent(
     """
     import sys
-    from faultdrill.load.launch import Topology
+    from faultdrill.load.launch import LOCUST, Topology, free_port
     from faultdrill.load.profile import ConstantProfile
     from faultdrill.load.run import LoadRun, run_load
     print("started", flush=True)
