@@ -122,6 +122,10 @@ def _launched(
             _stop(master.pid, started)
 
 
+# TODO(remote locustfile): a remote worker fetches the generated locustfile
+# with the plan in it, but a user's locustfile is imported by path, so it
+# must exist at the same path on the worker's host; sending its source
+# along in the plan would lift that.
 def _commands(locustfile: Path, target: str, topology: Topology) -> list[list[str]]:
     common = ["-f", str(locustfile), "--loglevel", "WARNING"]
     main = [*LOCUST, *common, "--headless", "--host", target, "--only-summary"]
