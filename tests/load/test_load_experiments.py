@@ -86,6 +86,7 @@ def test_a_limit_declared_wrong_makes_the_run_deviate(
         c["name"]: c["passed"] for c in output_of(journal)["rate_limit"]["checks"]
     }
     assert checks["limiter rate"] is False and checks["burst"] is True
+    assert journal["faultdrill"]["rate_limit"]["passed"] is False
 
 
 def test_the_capacity_experiment_records_its_figure(
@@ -95,7 +96,9 @@ def test_the_capacity_experiment_records_its_figure(
     journal_path = tmp_path / "journal.json"
     result = run_experiment(sandbox, faultdrill_home, path, journal_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    output = output_of(json.loads(journal_path.read_text()))
+    journal = json.loads(journal_path.read_text())
+    output = output_of(journal)
+    assert journal["faultdrill"]["capacity"]["capacity_rps"] == output["capacity_rps"]
     assert output["capacity_rps"] == pytest.approx(60, rel=0.05)
     assert output["capacity_is_lower_bound"] is True
     assert [row["held"] for row in output["steps"]] == [True]

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from faultdrill.exitcodes import ExitCode
 from faultdrill.experiment.loader import load_experiment
+from faultdrill.runner.console import PIPED_WIDTH
 from faultdrill.runner.plan import Plan, build_plan
 
 
@@ -56,7 +57,10 @@ def plan(
     if as_json:
         click.echo(planned.model_dump_json(indent=2))
     else:
-        _show(planned, Console(highlight=False))
+        console = Console(highlight=False)
+        if not console.is_terminal:
+            console.width = max(console.width, PIPED_WIDTH)
+        _show(planned, console)
     sys.exit(ExitCode.HELD if planned.allowed else ExitCode.REFUSED)
 
 

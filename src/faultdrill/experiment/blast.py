@@ -106,6 +106,8 @@ def _check(radius: BlastRadius, fault: Fault) -> Iterator[str]:
         yield from _check_stress(radius, fault)
     elif fault.kind.startswith("kubernetes"):
         yield from _check_kubernetes(radius, fault)
+    elif fault.kind == "load":
+        yield from _check_load(radius, fault)
     if fault.share_pct is not None and fault.share_pct > radius.max_traffic_share:
         yield (
             f"{fault.describe()} affects {fault.share_pct:g}%, over "
@@ -138,6 +140,22 @@ def _check_stress(radius: BlastRadius, fault: Fault) -> Iterator[str]:
         yield f"{fault.describe()} needs blast-radius.max-intensity.{key}"
     elif (fault.intensity or 0) > limit:
         yield f"{fault.describe()} exceeds blast-radius.max-intensity.{key} {limit:g}"
+
+
+def _check_load(radius: BlastRadius, fault: Fault) -> Iterator[str]:
+    limit = radius.max_intensity.request_rate
+    if limit is None:
+        yield f"{fault.describe()} needs blast-radius.max-intensity.request-rate"
+    elif (fault.intensity or 0) > limit:
+        yield (
+            f"{fault.describe()} exceeds blast-radius.max-intensity.request-rate "
+            f"{limit:g}"
+        )
+    if not _reachable(radius, fault.target):
+        yield (
+            f"{fault.describe()} sends load outside blast-radius.targets.hosts "
+            f"{radius.targets.hosts} and .endpoints {radius.targets.endpoints}"
+        )
 
 
 def _check_kubernetes(radius: BlastRadius, fault: Fault) -> Iterator[str]:
@@ -180,16 +198,21 @@ def _duration_violations(radius: BlastRadius, method: list[Activity]) -> list[st
     return []
 
 
+def _reachable(radius: BlastRadius, url: str) -> bool:
+    """Whether ``url`` is on an allowed host or under an allowed endpoint."""
+    host = urlsplit(url).hostname or ""
+    targets = radius.targets
+    return host in targets.hosts or any(url.startswith(e) for e in targets.endpoints)
+
+
 def _http_violations(radius: BlastRadius, method: list[Activity]) -> list[str]:
     reasons = []
-    allowed_hosts, endpoints = radius.targets.hosts, radius.targets.endpoints
     for activity in method:
         provider = activity.get("provider") or {}
         if activity.get("type") != "action" or provider.get("type") != "http":
             continue
         url = str(provider.get("url", ""))
-        host = urlsplit(url).hostname or ""
-        if host in allowed_hosts or any(url.startswith(e) for e in endpoints):
+        if _reachable(radius, url):
             continue
         reasons.append(
             f"http action {activity.get('name')!r} calls {url}, outside "
@@ -253,6 +276,25 @@ def _memory(name: str, args: dict[str, Any]) -> list[Fault]:
     return [Fault(name, "memory", "this host", _number(args.get("megabytes")), "MB")]
 
 
+def _load_rate(name: str, args: dict[str, Any]) -> list[Fault]:
+    profile = args.get("profile") or {}
+    rates = profile.get("rates") or [profile.get("rate")]
+    peak = max((_number(r) for r in rates), default=0.0)
+    return [Fault(name, "load", str(args.get("target_url")), peak, "requests/s")]
+
+
+def _rate_limit_probe(name: str, args: dict[str, Any]) -> list[Fault]:
+    legit = args.get("legit") or {}
+    legit_rate = _number(legit.get("keys")) * _number(legit.get("rate-per-key"))
+    offered = _number(args.get("offered_rate")) + legit_rate
+    return [Fault(name, "load", str(args.get("url")), offered, "requests/s")]
+
+
+def _capacity_steps(name: str, args: dict[str, Any]) -> list[Fault]:
+    peak = max((_number(r) for r in args.get("steps") or []), default=0.0)
+    return [Fault(name, "load", str(args.get("url")), peak, "requests/s")]
+
+
 def _kubernetes(name: str, func: str, args: dict[str, Any]) -> Fault:
     if func in K8S_NODE_FUNCS:
         return Fault(
@@ -300,4 +342,7 @@ _READERS: dict[tuple[Any, Any], _Reader] = {
     ("chaosfaultdrill.stress", "start_cpu"): _cpu,
     ("chaosfaultdrill.stress", "start_memory"): _memory,
     ("chaostoxi.toxic.actions", "create_latency_toxic"): _ctk_toxiproxy_latency,
+    ("chaosfaultdrill.load", "run_load"): _load_rate,
+    ("chaosfaultdrill.load", "validate_rate_limit"): _rate_limit_probe,
+    ("chaosfaultdrill.load", "find_capacity"): _capacity_steps,
 }

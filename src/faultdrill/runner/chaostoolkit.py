@@ -23,6 +23,7 @@ from chaoslib.hypothesis import run_steady_state_hypothesis
 from chaoslib.secret import load_secrets
 
 from faultdrill.errors import InvalidInput, Problem
+from faultdrill.experiment.model import BlastRadius
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,11 @@ class ChaosToolkit:
         for step in self.document.get(section, []):
             resolved.append(self.activity(step["ref"]) if "ref" in step else step)
         return resolved
+
+    def resolved_radius(self, radius: BlastRadius) -> BlastRadius:
+        """The blast radius with ``${...}`` in its targets filled in."""
+        data = radius.model_dump(mode="json", by_alias=True)
+        return BlastRadius.model_validate(self.substitute(data))
 
     def resolved_steps(self, section: str) -> list[dict[str, Any]]:
         """Like ``steps`` with ``${...}`` filled in from the configuration."""

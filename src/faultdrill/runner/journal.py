@@ -81,6 +81,8 @@ class Journal:
     gate: dict[str, Any] | None = None
     budget: list[dict[str, Any]] | None = None
     incident: dict[str, Any] | None = None
+    capacity: dict[str, Any] | None = None
+    rate_limit: dict[str, Any] | None = None
     outcome: Outcome | None = None
     reason: str = ""
     end: float | None = None
@@ -125,6 +127,8 @@ class Journal:
                 "gate": self.gate,
                 "budget": self.budget,
                 "incident": self.incident,
+                "capacity": self.capacity,
+                "rate_limit": self.rate_limit,
                 "timeline": self.events,
             },
         }

@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 # The configuration key the stress actions read their limits from
 # (chaosfaultdrill.stress.LIMITS_KEY).
 STRESS_LIMITS_KEY = "faultdrill_stress_limits"
+# ... and the load actions theirs (chaosfaultdrill.load).
+LOAD_LIMITS_KEY = "faultdrill_load_limits"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class ExperimentRun:
         self.journal.outcome, self.journal.reason = outcome, reason
         self.journal.end = time.time()
         self._record_series()
+        self._record_load_findings()
         self._account()
         return RunResult(outcome, reason, self.options.journal_path)
 
@@ -168,7 +171,7 @@ class ExperimentRun:
     def _check_blast_radius(self) -> None:
         base = ChaosToolkit(self.loaded.document, str(self.loaded.path))
         reasons = violations(
-            self.model.blast_radius,
+            base.resolved_radius(self.model.blast_radius),
             base.resolved_steps("method"),
             base.resolved_steps("rollbacks"),
         )
@@ -339,6 +342,17 @@ class ExperimentRun:
             opened = f"{incident.id} {incident.severity.value} {incident.title}"
             self.console.note(f"incident opened: {opened}")
 
+    def _record_load_findings(self) -> None:
+        """Capacity and rate-limit figures of load actions, at the journal's top."""
+        for run in self.journal.runs:
+            output = run.get("output")
+            if not isinstance(output, dict):
+                continue
+            if "capacity_rps" in output:
+                self.journal.capacity = output
+            if isinstance(output.get("rate_limit"), dict):
+                self.journal.rate_limit = output["rate_limit"]
+
     def _record_series(self) -> None:
         """Each SLI per second over the whole run, for the report's plots."""
         prober = getattr(self, "prober", None)
@@ -459,7 +473,10 @@ class ExperimentRun:
     @contextmanager
     def _fault_proxy(self) -> Iterator[None]:
         document, source = self.loaded.document, str(self.loaded.path)
-        overrides: dict[str, Any] = {STRESS_LIMITS_KEY: self._stress_limits()}
+        overrides: dict[str, Any] = {
+            STRESS_LIMITS_KEY: self._stress_limits(),
+            LOAD_LIMITS_KEY: self._load_limits(),
+        }
         base = ChaosToolkit(document, source, overrides)
         if not targets.uses_network_faults(document):
             self.toolkit = base
@@ -473,6 +490,15 @@ class ExperimentRun:
             overrides["toxiproxy_url"] = api.url
             self.toolkit = ChaosToolkit(document, source, overrides)
             yield
+
+    def _load_limits(self) -> dict[str, float]:
+        """The blast radius, as the load actions read it."""
+        radius = self.model.blast_radius
+        limits = {
+            "max_request_rate": radius.max_intensity.request_rate,
+            "max_duration_s": radius.max_duration,
+        }
+        return {key: value for key, value in limits.items() if value is not None}
 
     def _stress_limits(self) -> dict[str, float]:
         """The blast radius, as the stress actions read it."""

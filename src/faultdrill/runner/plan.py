@@ -65,7 +65,9 @@ def build_plan(
     toolkit = ChaosToolkit(loaded.document, str(loaded.path))
     method = toolkit.resolved_steps("method")
     rollbacks = toolkit.resolved_steps("rollbacks")
-    refusals = violations(model.blast_radius, method, rollbacks)
+    refusals = violations(
+        toolkit.resolved_radius(model.blast_radius), method, rollbacks
+    )
     slos = hypothesis_slos(loaded, slo_file)
     decision = gate_experiment(
         model,
