@@ -247,3 +247,31 @@ def test_process_providers_in_rollbacks_are_refused_too() -> None:
         "provider": {"type": "process", "path": "true"},
     }
     assert any("allow-process-providers" in r for r in violations(RADIUS, [], [shell]))
+
+
+def load(func: str, **args: Any) -> dict[str, Any]:
+    return {"type": "action", "name": func, "provider": {"type": "python", "module": "chaosfaultdrill.load", "func": func, "arguments": args}}
+
+
+LOAD_RADIUS = BlastRadius.model_validate(
+    {"targets": {"endpoints": ["http://127.0.0.1:8780/login"]}, "max-duration": 30, "max-intensity": {"request-rate": 500}}
+)
+
+
+@pytest.mark.parametrize(
+    ("activity", "expected"),
+    [
+        (load("validate_rate_limit", url="http://127.0.0.1:8780/login", offered_rate=400, legit={"keys": 20, "rate-per-key": 10}), "load 600 requests/s"),
+        (load("run_load", target_url="http://127.0.0.1:8780/login", profile={"type": "steps", "rates": [100, 900]}), "load 900 requests/s"),
+        (load("find_capacity", url="http://127.0.0.1:8780/login", steps=[100, 1000]), "load 1000 requests/s"),
+    ],
+)
+def test_offered_load_is_bounded_by_request_rate(activity: dict[str, Any], expected: str) -> None:
+    reasons = violations(LOAD_RADIUS, [activity])
+    assert len(reasons) == 1 and expected in reasons[0] and "request-rate 500" in reasons[0]
+
+
+def test_load_outside_the_declared_endpoints_is_refused() -> None:
+    activity = load("run_load", target_url="http://127.0.0.1:8780/api/videos", profile={"type": "constant", "rate": 10})
+    assert any("sends load outside" in r for r in violations(LOAD_RADIUS, [activity]))
+    assert violations(LOAD_RADIUS, [load("run_load", target_url="http://127.0.0.1:8780/login", profile={"type": "constant", "rate": 10})]) == []
