@@ -128,7 +128,8 @@ def gather(
 
 
 def _faults_applied() -> list[str]:
-    return [fault.description for fault in FaultLedger.default().pending()]
+    # Faults of live runs are theirs to revert; their targets are locked.
+    return [fault.description for fault in FaultLedger.default().orphans()]
 
 
 def _common(
