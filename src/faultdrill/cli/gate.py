@@ -17,7 +17,7 @@ from faultdrill.gate.decision import GateDecision
 from faultdrill.gate.host import DEFAULT_INTERVAL_S, sample_host
 from faultdrill.gate.live import live_readings, prometheus_client
 from faultdrill.gate.security import read_security
-from faultdrill.gate.thresholds import GateThresholds, load_thresholds
+from faultdrill.gate.thresholds import GateThresholds, load_thresholds, with_options
 from faultdrill.incidents.store import IncidentStore
 from faultdrill.prometheus.client import URL_ENV
 from faultdrill.slo.model import (
@@ -124,7 +124,7 @@ def _thresholds(
     given = {_OVERRIDES[k]: v for k, v in overrides.items() if v is not None}
     if not given:
         return base
-    return GateThresholds.model_validate(base.model_dump() | given)
+    return with_options(base, given, "faultdrill gate")
 
 
 def _print(decision: GateDecision, as_json: bool) -> None:

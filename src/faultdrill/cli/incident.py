@@ -43,6 +43,37 @@ class _SeverityType(click.ParamType[Severity]):
             self.fail(str(exc), param, ctx)
 
 
+class _Text(click.ParamType[str]):
+    """Text that can be stored: UTF-8, and not blank where it must say something."""
+
+    name = "TEXT"
+
+    def __init__(self, blank_ok: bool = True) -> None:
+        self.blank_ok = blank_ok
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        text = str(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # Arguments that are not UTF-8 arrive as lone surrogates (PEP 383).
+            self.fail(
+                f"{text.encode('utf-8', 'surrogateescape')!r} is not UTF-8 text; "
+                "give it in UTF-8",
+                param,
+                ctx,
+            )
+        if not self.blank_ok and not text.strip():
+            self.fail("is empty; say it in a few words", param, ctx)
+        return text
+
+
+_TEXT = _Text()
+_WORDS = _Text(blank_ok=False)
+
+
 class _ImpactType(click.ParamType[SloImpact]):
     name = "SLO=BAD"
 
@@ -79,16 +110,26 @@ def _budget_options(function: F) -> F:
 
 def _change_options(function: F) -> F:
     options = [
-        click.option("--note", help="A timeline entry: what happened or was done."),
-        click.option("--summary", help="Replace the summary."),
-        click.option("--root-cause", help="Why it happened."),
         click.option(
-            "--remediation", multiple=True, help="What was done to fix it (repeat)."
+            "--note", type=_WORDS, help="A timeline entry: what happened or was done."
+        ),
+        click.option("--summary", type=_TEXT, help="Replace the summary."),
+        click.option("--root-cause", type=_WORDS, help="Why it happened."),
+        click.option(
+            "--remediation",
+            type=_WORDS,
+            multiple=True,
+            help="What was done to fix it (repeat).",
         ),
         click.option(
-            "--preventive", multiple=True, help="An action to prevent it (repeat)."
+            "--preventive",
+            type=_WORDS,
+            multiple=True,
+            help="An action to prevent it (repeat).",
         ),
-        click.option("--owner", help="Who owns the --preventive actions given."),
+        click.option(
+            "--owner", type=_WORDS, help="Who owns the --preventive actions given."
+        ),
         click.option(
             "--impact",
             "impacts",
@@ -117,10 +158,10 @@ def incident() -> None:
 
 
 @incident.command("open")
-@click.option("--title", required=True, help="What is wrong, in one line.")
+@click.option("--title", type=_WORDS, required=True, help="What is wrong, in one line.")
 @click.option("--sev", "severity", type=_SeverityType(), required=True)
-@click.option("--summary", default="", help="What users see.")
-@click.option("--runbook", help="The runbook being followed.")
+@click.option("--summary", type=_TEXT, default="", help="What users see.")
+@click.option("--runbook", type=_WORDS, help="The runbook being followed.")
 @click.option(
     "--impact",
     "impacts",

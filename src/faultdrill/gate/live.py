@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
+from faultdrill.errors import InvalidInput
 from faultdrill.prometheus.client import URL_ENV, PrometheusClient
 from faultdrill.prometheus.source import PrometheusSource
 from faultdrill.slo.model import SliSource, Slo
@@ -25,7 +27,25 @@ log = logging.getLogger(__name__)
 def prometheus_client(url: str | None) -> PrometheusClient | None:
     """A client for ``url``, else for ``$FAULTDRILL_PROMETHEUS_URL``, else None."""
     chosen = url or os.environ.get(URL_ENV)
-    return PrometheusClient(chosen) if chosen else None
+    return PrometheusClient(check_url(chosen)) if chosen else None
+
+
+def check_url(url: str) -> str:
+    """``url`` if it can reach a Prometheus server; InvalidInput naming it if not."""
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        usable = usable and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port that is no number, or out of range
+        usable = False
+    if not usable:
+        raise InvalidInput.single(
+            f"--prometheus (or {URL_ENV})",
+            "",
+            f"{url!r} is not an HTTP URL; give the server's base URL, like "
+            "http://127.0.0.1:9090",
+        )
+    return url
 
 
 def live_readings(

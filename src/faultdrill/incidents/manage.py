@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
+
 from faultdrill.budget.burn import burn_rate
 from faultdrill.budget.ledger import BudgetLedger
 from faultdrill.budget.spend import Spend, SpendKind
@@ -27,6 +29,7 @@ from faultdrill.incidents.model import (
 )
 from faultdrill.incidents.store import IncidentStore
 from faultdrill.slo.model import SloFile
+from faultdrill.validation import problems_from
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,10 @@ def open_incident(
             timeline=[TimelineEntry(at=at, message=f"opened as {severity}")],
         )
 
-    return store.create(make)
+    try:
+        return store.create(make)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from("new incident", exc)) from None
 
 
 def update_incident(
