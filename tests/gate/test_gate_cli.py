@@ -84,11 +84,11 @@ def test_thresholds_come_from_a_file_and_options_override_it(tmp_path: Path) -> 
 
 def test_a_misspelled_threshold_is_invalid_input(tmp_path: Path) -> None:
     thresholds = tmp_path / "gate.yaml"
-    thresholds.write_text("max-cpu: 50\n", encoding="utf-8")
+    thresholds.write_text("max-cpus: 50\n", encoding="utf-8")
 
     result = CliRunner().invoke(cli, ["gate", "--thresholds", str(thresholds)])
 
-    assert "max-cpu: is not a known field" in str(result.exception)
+    assert "max-cpus: is not a known field" in str(result.exception)
 
 
 def test_host_sampling_reports_the_machines_figures() -> None:
