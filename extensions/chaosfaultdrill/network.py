@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from chaoslib.exceptions import ActivityFailed
-from toxiproxy import Toxiproxy
 from toxiproxy.api import APIConsumer
 from toxiproxy.exceptions import InvalidToxic, NotFound, ProxyExists
-from toxiproxy.proxy import Proxy
 
 from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord, current_run_id
 
@@ -37,6 +37,14 @@ STREAMS = ("upstream", "downstream")
 # toxiproxy-python keeps the server address in class attributes; one lock
 # keeps concurrent activities from pointing each other at the wrong server.
 _client_lock = threading.Lock()
+
+# A Toxiproxy API answers on loopback or a nearby host in milliseconds; a
+# call that takes this long is reported instead of hanging a rollback.
+HTTP_TIMEOUT_S = 5.0
+# Names go into URL paths as they are (toxiproxy-python does not encode).
+_NAME = re.compile(r"[A-Za-z0-9_.:-]+")
+# Answers that prove the server did not apply the request.
+_REFUSALS = (InvalidToxic, ProxyExists, NotFound)
 
 
 def add_latency(
@@ -74,7 +82,8 @@ def add_toxic(
     if not 0.0 <= toxicity <= 1.0:
         raise ActivityFailed(f"toxicity must be between 0 and 1, not {toxicity}")
     api_url = server_url(configuration)
-    toxic_name = name or f"{toxic_type}_{stream}"
+    toxic_name = _checked_name(name or f"{toxic_type}_{stream}", "toxic name")
+    _find_proxy(api_url, proxy)
     record = FaultRecord(
         run_id=current_run_id(),
         kind=FaultKind.TOXIC,
@@ -83,22 +92,17 @@ def add_toxic(
             f"{toxic_type} toxic {toxic_name!r} {attributes or {}} on proxy {proxy!r}"
         ),
     )
-    ledger = FaultLedger.default()
-    ledger.applying(record)
-    try:
-        _proxy(api_url, proxy).add_toxic(
-            type=toxic_type,
-            name=toxic_name,
-            stream=stream,
-            toxicity=toxicity,
-            attributes=attributes or {},
-        )
-    except BaseException as exc:
-        ledger.reverted(record, note=f"not applied: {exc}")
-        raise _translate(
-            exc, f"adding toxic {toxic_name!r} to proxy {proxy!r}"
-        ) from exc
-    log.info("applied %s", record.description)
+    body = {
+        "name": toxic_name,
+        "type": toxic_type,
+        "stream": stream,
+        "toxicity": toxicity,
+        "attributes": attributes or {},
+    }
+    doing = f"adding toxic {toxic_name!r} to proxy {proxy!r}"
+    _apply(
+        record, doing, lambda: _call(api_url, "post", f"/proxies/{proxy}/toxics", body)
+    )
     return {
         "fault_id": record.id,
         "proxy": proxy,
@@ -112,8 +116,10 @@ def remove_toxic(
 ) -> dict[str, Any]:
     """Remove a toxic; removing one that is already gone succeeds."""
     api_url = server_url(configuration)
+    _checked_name(proxy, "proxy name")
+    _checked_name(name, "toxic name")
     try:
-        _proxy(api_url, proxy).destroy_toxic(name)
+        _call(api_url, "delete", f"/proxies/{proxy}/toxics/{name}")
         outcome = "removed"
     except NotFound:
         outcome = "already gone"
@@ -133,20 +139,19 @@ def disable_proxy(
 ) -> dict[str, Any]:
     """Take ``proxy`` down: it stops listening and drops open connections."""
     api_url = server_url(configuration)
+    _find_proxy(api_url, proxy)
     record = FaultRecord(
         run_id=current_run_id(),
         kind=FaultKind.PROXY_DOWN,
         target={"api_url": api_url, "proxy": proxy},
         description=f"proxy {proxy!r} disabled (down)",
     )
-    ledger = FaultLedger.default()
-    ledger.applying(record)
-    try:
-        _set_enabled(api_url, proxy, enabled=False)
-    except BaseException as exc:
-        ledger.reverted(record, note=f"not applied: {exc}")
-        raise
-    log.info("applied %s", record.description)
+    doing = f"disabling proxy {proxy!r}"
+    _apply(
+        record,
+        doing,
+        lambda: _call(api_url, "post", f"/proxies/{proxy}", {"enabled": False}),
+    )
     return {"fault_id": record.id, "proxy": proxy, "enabled": False}
 
 
@@ -155,7 +160,11 @@ def enable_proxy(
 ) -> dict[str, Any]:
     """Bring ``proxy`` back up."""
     api_url = server_url(configuration)
-    _set_enabled(api_url, proxy, enabled=True)
+    _find_proxy(api_url, proxy)
+    try:
+        _call(api_url, "post", f"/proxies/{proxy}", {"enabled": True})
+    except Exception as exc:
+        raise _translate(exc, f"enabling proxy {proxy!r}") from exc
     ledger = FaultLedger.default()
     for record in ledger.find(FaultKind.PROXY_DOWN, api_url=api_url, proxy=proxy):
         ledger.reverted(record, note="enabled")
@@ -168,48 +177,77 @@ def server_url(configuration: dict[str, Any] | None) -> str:
     return str(url or DEFAULT_URL).rstrip("/")
 
 
-def _proxy(api_url: str, name: str) -> Proxy:
+def _apply(record: FaultRecord, doing: str, request: Callable[[], object]) -> None:
+    """Write the fault down, then apply it.
+
+    Only a refusal from the server proves it was not applied; after a
+    timeout, a lost connection or a signal the outcome is unknown, so the
+    entry stays in the ledger for the rollback's safety net and ``recover``.
+    """
+    ledger = FaultLedger.default()
+    ledger.applying(record)
+    try:
+        request()
+    except _REFUSALS as exc:
+        ledger.reverted(record, note=f"not applied: {_detail(exc)}")
+        raise _translate(exc, doing) from exc
+    except Exception as exc:
+        raise _translate(exc, doing) from exc
+    log.info("applied %s", record.description)
+
+
+def _find_proxy(api_url: str, name: str) -> None:
+    """A clear error when the server or the proxy is missing."""
+    _checked_name(name, "proxy name")
+    try:
+        _call(api_url, "get", f"/proxies/{name}")
+    except NotFound:
+        raise ActivityFailed(
+            f"the Toxiproxy server at {api_url} has no proxy named {name!r}"
+        ) from None
+    except requests.RequestException as exc:
+        raise ActivityFailed(
+            f"no Toxiproxy API answers at {api_url} ({exc.__class__.__name__}); "
+            "start one (faultdrill proxy serve) or set TOXIPROXY_URL"
+        ) from exc
+
+
+def _call(api_url: str, method: str, path: str, body: object = None) -> object:
+    """One request through toxiproxy-python's API client, with a timeout."""
     with _client_lock:
         parts = urlsplit(api_url)
         APIConsumer.host = parts.hostname or "127.0.0.1"
         APIConsumer.port = parts.port or 8474
-        try:
-            found = Toxiproxy().get_proxy(name)
-        except requests.RequestException as exc:
-            raise ActivityFailed(
-                f"no Toxiproxy API answers at {api_url} ({exc.__class__.__name__}); "
-                "start one (faultdrill proxy serve) or set TOXIPROXY_URL"
-            ) from exc
-    if found is None:
-        raise ActivityFailed(
-            f"the Toxiproxy server at {api_url} has no proxy named {name!r}"
-        )
-    return found
+        if method == "get":
+            return APIConsumer.get(path, timeout=HTTP_TIMEOUT_S)
+        if method == "delete":
+            return APIConsumer.delete(path, timeout=HTTP_TIMEOUT_S)
+        return APIConsumer.post(path, json=body, timeout=HTTP_TIMEOUT_S)
 
 
-def _set_enabled(api_url: str, proxy: str, *, enabled: bool) -> None:
-    _proxy(api_url, proxy)  # a clear error when the server or proxy is missing
-    url = f"{api_url}/proxies/{proxy}"
-    try:
-        response = requests.post(url, json={"enabled": enabled}, timeout=5)
-    except requests.RequestException as exc:
-        raise ActivityFailed(f"cannot reach {url}: {exc}") from exc
-    if response.status_code >= 300:
+def _checked_name(name: str, what: str) -> str:
+    if not _NAME.fullmatch(str(name)):
         raise ActivityFailed(
-            f"{url} answered {response.status_code}: {response.text.strip()}"
+            f"{what} {name!r} is not usable in the Toxiproxy API's URLs; use "
+            "letters, digits and _ . : - only"
         )
+    return str(name)
+
+
+def _detail(exc: BaseException) -> str:
+    detail = exc.args[0] if exc.args else exc
+    if isinstance(detail, bytes):
+        return detail.decode(errors="replace").strip()
+    return str(detail)
 
 
 def _translate(exc: BaseException, doing: str) -> BaseException:
     if isinstance(exc, ActivityFailed):
         same: BaseException = exc
         return same
-    if isinstance(exc, InvalidToxic | ProxyExists | NotFound):
-        detail = exc.args[0] if exc.args else exc
-        if isinstance(detail, bytes):
-            detail = detail.decode(errors="replace").strip()
+    if isinstance(exc, _REFUSALS):
         failed: BaseException = ActivityFailed(
-            f"{doing}: the Toxiproxy server refused: {detail}"
+            f"{doing}: the Toxiproxy server refused: {_detail(exc)}"
         )
         return failed
     if isinstance(exc, requests.RequestException):

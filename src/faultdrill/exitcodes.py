@@ -26,7 +26,8 @@ def for_error(error: BaseException) -> ExitCode:
     """The exit code for an error that ended a command."""
     if isinstance(error, errors.InvalidInput):
         return ExitCode.INVALID_INPUT
-    if isinstance(error, errors.Refused):
+    if isinstance(error, errors.Refused | errors.TargetUnavailable):
+        # Nothing was injected: a gate said no, or what we must reach is down.
         return ExitCode.REFUSED
     if isinstance(error, errors.Aborted):
         return ExitCode.ABORTED

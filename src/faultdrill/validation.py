@@ -36,6 +36,8 @@ class FileModel(BaseModel):
 def read_document(path: Path) -> Any:
     """Parse a YAML or JSON file; a missing or malformed file is InvalidInput."""
     source = str(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise InvalidInput.single(source, "", "is not a regular file; give a file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -44,9 +46,12 @@ def read_document(path: Path) -> Any:
         raise InvalidInput.single(source, "", "is a directory; give a file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput.single(source, "", f"cannot be read: {exc}") from exc
-    if path.suffix.lower() == ".json":
-        return _parse_json(source, text)
-    return _parse_yaml(source, text)
+    try:
+        if path.suffix.lower() == ".json":
+            return _parse_json(source, text)
+        return _parse_yaml(source, text)
+    except RecursionError:
+        raise InvalidInput.single(source, "", "is nested too deeply to read") from None
 
 
 def _parse_json(source: str, text: str) -> Any:
@@ -65,6 +70,12 @@ def _parse_yaml(source: str, text: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InvalidInput.single(source, where, f"invalid YAML: {problem}") from exc
+    except ValueError as exc:
+        # PyYAML turns date-like scalars into dates and fails on impossible
+        # ones (2001-02-30); quote such a value to keep it a string.
+        raise InvalidInput.single(
+            source, "", f"invalid YAML value: {exc}; quote it if it is text"
+        ) from exc
 
 
 def field_path(location: tuple[int | str, ...]) -> str:

@@ -76,3 +76,36 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     pending = FaultLedger(path).pending()
     assert len(pending) == 150
     assert len({f.target["toxic"] for f in pending}) == 150
+
+
+def test_a_record_after_a_torn_line_starts_on_its_own_line(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    ledger.path.write_text('{"event": "applying", "fault": {"id": "torn", "pro')
+    ledger.applying(toxic("after-the-tear"))
+    assert [f.target["toxic"] for f in ledger.pending()] == ["after-the-tear"]
+
+
+def test_undecodable_bytes_are_skipped(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    ledger.applying(toxic("a"))
+    with ledger.path.open("ab") as handle:
+        handle.write(b"\xff\xfe garbage\n")
+    ledger.applying(toxic("b"))
+    assert [f.target["toxic"] for f in ledger.pending()] == ["a", "b"]
+
+
+def test_orphans_are_faults_of_processes_that_are_gone(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    mine = ledger.applying(toxic("mine"))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=30)
+    gone = ledger.applying(toxic("gone").model_copy(update={"owner_pid": dead.pid, "owner_started": 1.0}))
+    assert mine.owner_alive() and not gone.owner_alive()
+    assert [f.id for f in ledger.orphans()] == [gone.id]
+
+
+def test_forget_crosses_off_without_reverting(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    record = ledger.applying(toxic("a"))
+    assert ledger.forget(record.id, "server gone") == record
+    assert ledger.pending() == [] and ledger.forget(record.id, "again") is None

@@ -30,7 +30,9 @@ def test_plan_lists_faults_and_phases_and_allows(faultdrill_home: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["faults"][0]["description"].startswith("latency 110 ms at most on catalog")
+    assert data["faults"][0]["description"].startswith(
+        "latency 110 ms at most on catalog"
+    )
     assert data["phases"]["during (planned)"] == 8.0
     assert data["toxiproxy"] == "an embedded server started for the run"
     assert data["refusals"] == []
@@ -117,8 +119,12 @@ def test_plan_and_gate_refuse_while_a_killed_runs_fault_is_applied(
 ) -> None:
     from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
 
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait(timeout=30)
     FaultLedger(faultdrill_home / "faults.jsonl").applying(
         FaultRecord(
+            owner_pid=killed.pid,
+            owner_started=1.0,
             kind=FaultKind.TOXIC,
             target={"api_url": "http://127.0.0.1:1", "proxy": "catalog", "toxic": "t"},
             description="latency toxic on catalog",

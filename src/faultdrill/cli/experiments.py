@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from faultdrill.errors import FaultdrillError, InvalidInput, Problem
+from faultdrill.errors import InvalidInput, Problem, TargetUnavailable
 from faultdrill.exitcodes import ExitCode, for_outcome
 from faultdrill.experiment.loader import load_experiment
 from faultdrill.faults.ledger import FaultLedger
@@ -177,30 +177,60 @@ def run(
 
 
 @click.command()
-def recover() -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also revert faults of runs that are still going (they will notice).",
+)
+@click.option(
+    "--forget",
+    "forget_ids",
+    multiple=True,
+    metavar="FAULT_ID",
+    help="Cross a fault off without reverting it, when its proxy server is "
+    "gone for good (and the fault with it). Repeatable.",
+)
+def recover(force: bool, forget_ids: tuple[str, ...]) -> None:
     """Revert every fault left behind by a crashed or killed run.
 
-    Reads the fault ledger under FAULTDRILL_HOME and reverts what it lists
-    as still applied. Idempotent: safe to run at any time.
+    Reads the fault ledger under FAULTDRILL_HOME, reverts what it lists as
+    still applied by runs that are gone, and kills their leftover stress
+    processes. Faults of runs still going are left to them unless --force.
+    Idempotent: safe to run at any time.
     """
     ledger = FaultLedger.default()
-    failed = 0
-    reverted = revert_pending(ledger)
+    for fault_id in forget_ids:
+        forgotten = ledger.forget(fault_id, "faultdrill recover --forget")
+        if forgotten is None:
+            raise InvalidInput.single(
+                "faultdrill recover",
+                "--forget",
+                f"no pending fault has id {fault_id!r}",
+            )
+        click.echo(f"{forgotten.description}: forgotten, not reverted")
+    reverted = revert_pending(ledger, orphans_only=not force)
+    failed = [outcome for _, outcome in reverted if outcome.startswith("failed")]
     for record, outcome in reverted:
-        click.echo(f"{record.description}: {outcome}")
-        failed += outcome.startswith("failed")
+        click.echo(f"{record.id} {record.description}: {outcome}")
     stressors = [
-        r for r in kill_recorded_stressors() if r.outcome is not StressOutcome.GONE
+        r
+        for r in kill_recorded_stressors(force=force)
+        if r.outcome is not StressOutcome.GONE
     ]
     for stressor in stressors:
         click.echo(
             f"{stressor.kind.value} stressor {stressor.stressor_id} "
             f"(process group {stressor.pgid}): {stressor.outcome.value}"
         )
-        failed += stressor.outcome is StressOutcome.SURVIVED
-    if failed:
-        raise FaultdrillError(f"{failed} fault(s) could not be reverted; see above")
-    if not reverted and not stressors:
+    live = [] if force else [f for f in ledger.pending() if f.owner_alive()]
+    if live:
+        click.echo(f"{len(live)} fault(s) belong to runs still going; left to them")
+    if failed or any(s.outcome is StressOutcome.SURVIVED for s in stressors):
+        raise TargetUnavailable(
+            "some faults could not be reverted (see above); fix what stops them, "
+            "or 'faultdrill recover --forget FAULT_ID' if their server is gone"
+        )
+    if not reverted and not stressors and not forget_ids:
         click.echo("nothing to recover: no fault or stressor is recorded as applied")
 
 

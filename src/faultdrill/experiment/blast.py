@@ -49,9 +49,9 @@ class Fault:
 
 def faults_of(activities: list[Activity]) -> list[Fault]:
     found: list[Fault] = []
+    # Any activity that calls a fault function injects a fault, whether the
+    # file calls it an action or a probe, and wherever it stands.
     for activity in activities:
-        if activity.get("type") != "action":
-            continue
         provider = activity.get("provider") or {}
         module, func = provider.get("module"), provider.get("func")
         args = provider.get("arguments") or {}
@@ -59,18 +59,25 @@ def faults_of(activities: list[Activity]) -> list[Fault]:
         reader = _READERS.get((module, func))
         if reader is not None:
             found.extend(reader(name, args))
-        elif str(module).startswith("chaosk8s"):
+        elif str(module).startswith("chaosk8s") and ".probes" not in str(module):
             found.append(_kubernetes(name, str(func), args))
     return found
 
 
 def violations(
-    radius: BlastRadius, method: list[Activity], rollbacks: list[Activity] | None = None
+    radius: BlastRadius,
+    method: list[Activity],
+    rollbacks: list[Activity] | None = None,
+    probes: list[Activity] | None = None,
 ) -> list[str]:
-    """Why the method does not fit the blast radius; empty when it fits."""
-    every = method + (rollbacks or [])
+    """Why the experiment does not fit the blast radius; empty when it fits.
+
+    ``probes`` are the steady-state hypothesis's; they run before and after
+    the method, so a fault there is checked like one in the method.
+    """
+    every = method + (rollbacks or []) + (probes or [])
     reasons = [
-        reason for fault in faults_of(method) for reason in _check(radius, fault)
+        reason for fault in faults_of(every) for reason in _check(radius, fault)
     ]
     reasons += _duration_violations(radius, method)
     reasons += _http_violations(radius, method)

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from faultdrill.experiment.durations import Seconds
+from faultdrill.experiment.durations import Seconds, parse_seconds
 from faultdrill.validation import FileModel
 
 # Our own keys: misspelled fields are errors, kebab-case in files.
@@ -97,6 +97,14 @@ class ActivityType(enum.StrEnum):
 class Pauses(_Ctk):
     before: float | str | None = None
     after: float | str | None = None
+
+    @field_validator("before", "after")
+    @classmethod
+    def _duration(cls, value: float | str | None) -> float | str | None:
+        if value is None or (isinstance(value, str) and "${" in value):
+            return value  # filled in from the configuration at run time
+        parse_seconds(value)
+        return value
 
 
 class Activity(_Ctk):

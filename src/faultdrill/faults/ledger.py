@@ -12,7 +12,7 @@ processes on a local file system, so concurrent runs can share the file.
 from __future__ import annotations
 
 import enum
-import json
+import fcntl
 import logging
 import os
 import time
@@ -20,13 +20,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import psutil
 from pydantic import BaseModel, ConfigDict, Field
 
+from faultdrill.errors import FaultError
 from faultdrill.home import home
 
 log = logging.getLogger(__name__)
 
 RUN_ID_ENV = "FAULTDRILL_RUN_ID"
+START_TIME_TOLERANCE_S = 0.05
 
 
 class FaultKind(enum.StrEnum):
@@ -39,6 +42,10 @@ class EventKind(enum.StrEnum):
     REVERTED = "reverted"  # the fault is gone (or was never applied)
 
 
+def _this_process_started() -> float:
+    return psutil.Process().create_time()
+
+
 class FaultRecord(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -48,6 +55,18 @@ class FaultRecord(BaseModel):
     target: dict[str, Any]
     description: str
     applied_at: float = Field(default_factory=time.time)
+    # The process that applied it: while it lives, the fault is its to revert.
+    owner_pid: int = Field(default_factory=os.getpid)
+    owner_started: float = Field(default_factory=_this_process_started)
+
+    def owner_alive(self) -> bool:
+        """Whether the very process that applied this fault still runs."""
+        try:
+            started = psutil.Process(self.owner_pid).create_time()
+        except psutil.Error:
+            return False
+        # psutil reads start times in clock ticks (1/100 s): equal within that.
+        return abs(started - self.owner_started) < START_TIME_TOLERANCE_S
 
 
 class _Event(BaseModel):
@@ -74,6 +93,18 @@ class FaultLedger:
         """Cross the fault off: it is gone, or it was never applied."""
         self._append(_Event(event=EventKind.REVERTED, fault=record, note=note))
 
+    def orphans(self) -> list[FaultRecord]:
+        """Pending faults whose run is gone: what ``recover`` must revert."""
+        return [fault for fault in self.pending() if not fault.owner_alive()]
+
+    def forget(self, fault_id: str, note: str) -> FaultRecord | None:
+        """Cross a fault off without reverting it (its server is gone)."""
+        for fault in self.pending():
+            if fault.id == fault_id:
+                self.reverted(fault, note=f"forgotten: {note}")
+                return fault
+        return None
+
     def pending(self, run_id: str | None = None) -> list[FaultRecord]:
         """Faults written down and not crossed off, oldest first."""
         open_faults: dict[str, FaultRecord] = {}
@@ -98,31 +129,55 @@ class FaultLedger:
     def _append(self, event: _Event) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = (event.model_dump_json() + "\n").encode()
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if _ends_torn(fd):
+                # A crash tore the last line: start ours on a line of its own.
+                line = b"\n" + line
+            _write_all(fd, line)
             os.fsync(fd)
+        except OSError as exc:
+            raise FaultError(
+                f"cannot write the fault ledger {self.path}: {exc}; the fault "
+                "was not applied"
+            ) from exc
         finally:
-            os.close(fd)
+            os.close(fd)  # also releases the lock
 
     def _events(self) -> list[_Event]:
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise FaultError(
+                f"cannot read the fault ledger {self.path}: {exc}; fix or move it"
+            ) from exc
         events = []
-        for number, line in enumerate(lines, 1):
+        for number, line in enumerate(raw.splitlines(), 1):
             if not line.strip():
                 continue
             try:
-                events.append(_Event.model_validate(json.loads(line)))
+                events.append(_Event.model_validate_json(line))
             except ValueError:
-                # A torn last line from a crash mid-write: the fault it
-                # describes was not applied yet (we write before applying).
+                # A torn line from a crash mid-write: the fault it describes
+                # was not applied yet (we write before applying).
                 log.warning(
                     "fault ledger %s line %d is unreadable; skipped", self.path, number
                 )
         return events
+
+
+def _ends_torn(fd: int) -> bool:
+    size = os.fstat(fd).st_size
+    return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
 
 
 def current_run_id() -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 import requests
 
@@ -18,19 +19,29 @@ HTTP_TIMEOUT_S = 5.0
 
 def revert(record: FaultRecord) -> str:
     """Remove one fault; returns what was done. Idempotent."""
-    if record.kind is FaultKind.TOXIC:
-        return _remove_toxic(record)
-    if record.kind is FaultKind.PROXY_DOWN:
-        return _enable_proxy(record)
+    try:
+        if record.kind is FaultKind.TOXIC:
+            return _remove_toxic(record)
+        if record.kind is FaultKind.PROXY_DOWN:
+            return _enable_proxy(record)
+    except KeyError as exc:
+        raise FaultError(
+            f"the ledger entry {record.id} lacks {exc}; revert it by hand, then "
+            f"'faultdrill recover --forget {record.id}'"
+        ) from None
     raise FaultError(f"no way to revert a fault of kind {record.kind}")
 
 
 def revert_pending(
-    ledger: FaultLedger, run_id: str | None = None
+    ledger: FaultLedger, run_id: str | None = None, *, orphans_only: bool = False
 ) -> list[tuple[FaultRecord, str]]:
-    """Revert every pending fault (of one run, or all); cross off each that went."""
+    """Revert pending faults (of one run, or all, or of dead runs only).
+
+    Each fault that is gone is crossed off; one that cannot be reverted stays.
+    """
     done = []
-    for record in ledger.pending(run_id):
+    records = ledger.orphans() if orphans_only else ledger.pending(run_id)
+    for record in records:
         try:
             outcome = revert(record)
         except FaultError as exc:
@@ -45,7 +56,7 @@ def revert_pending(
 
 def _remove_toxic(record: FaultRecord) -> str:
     api, proxy, toxic = (record.target[k] for k in ("api_url", "proxy", "toxic"))
-    url = f"{api.rstrip('/')}/proxies/{proxy}/toxics/{toxic}"
+    url = f"{api.rstrip('/')}/proxies/{_segment(proxy)}/toxics/{_segment(toxic)}"
     response = _call("DELETE", url)
     if response.status_code == 404:
         return "already gone"
@@ -58,7 +69,7 @@ def _remove_toxic(record: FaultRecord) -> str:
 
 def _enable_proxy(record: FaultRecord) -> str:
     api, proxy = record.target["api_url"], record.target["proxy"]
-    url = f"{api.rstrip('/')}/proxies/{proxy}"
+    url = f"{api.rstrip('/')}/proxies/{_segment(proxy)}"
     response = _call("POST", url, json={"enabled": True})
     if response.status_code == 404:
         return "proxy no longer exists"
@@ -69,10 +80,19 @@ def _enable_proxy(record: FaultRecord) -> str:
     return "proxy enabled"
 
 
+def _segment(name: str) -> str:
+    """A name as one URL path segment: ``?``, ``#`` and ``/`` cannot escape it."""
+    return quote(str(name), safe="")
+
+
 def _call(
     method: str, url: str, json: dict[str, bool] | None = None
 ) -> requests.Response:
     try:
         return requests.request(method, url, json=json, timeout=HTTP_TIMEOUT_S)
     except requests.RequestException as exc:
-        raise FaultError(f"cannot reach the Toxiproxy API at {url}: {exc}") from exc
+        raise FaultError(
+            f"cannot reach the Toxiproxy API at {url}: {exc}; if that server is "
+            "gone for good (and its faults with it), 'faultdrill recover --forget "
+            "ID' crosses the fault off"
+        ) from exc

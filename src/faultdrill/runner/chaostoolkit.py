@@ -76,6 +76,15 @@ class ChaosToolkit:
         data = radius.model_dump(mode="json", by_alias=True)
         return BlastRadius.model_validate(self.substitute(data))
 
+    def resolved_probes(self) -> list[dict[str, Any]]:
+        """The steady-state hypothesis's probes, ``${...}`` filled in."""
+        hypothesis = self.document.get("steady-state-hypothesis") or {}
+        probes = [
+            self.activity(p["ref"]) if "ref" in p else p
+            for p in hypothesis.get("probes", [])
+        ]
+        return [self.substitute(probe) for probe in probes]
+
     def resolved_steps(self, section: str) -> list[dict[str, Any]]:
         """Like ``steps`` with ``${...}`` filled in from the configuration."""
         return [self.substitute(step) for step in self.steps(section)]
@@ -137,6 +146,11 @@ def check_with_chaostoolkit(document: Document, source: str) -> None:
         ensure_experiment_is_valid(copy.deepcopy(document))
     except ChaosException as exc:
         raise InvalidInput([Problem(source, _field_of(exc), str(exc))]) from exc
+    except (ImportError, TypeError, ValueError) as exc:
+        # Importing a provider module can fail in many ways ("..." is a
+        # relative import without a package): all are the file's to fix.
+        message = f"Chaos Toolkit could not check it: {exc}"
+        raise InvalidInput([Problem(source, "method/rollbacks", message)]) from exc
 
 
 def _field_of(exc: ChaosException) -> str:

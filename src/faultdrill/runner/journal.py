@@ -24,6 +24,7 @@ from chaoslib import __version__ as chaoslib_version
 
 from faultdrill import __version__
 from faultdrill.runner.outcome import Outcome, Phase
+from faultdrill.runner.redact import mask
 
 REDACTED = "***"
 
@@ -83,6 +84,7 @@ class Journal:
     incident: dict[str, Any] | None = None
     capacity: dict[str, Any] | None = None
     rate_limit: dict[str, Any] | None = None
+    secret_values: list[str] = field(default_factory=list)
     outcome: Outcome | None = None
     reason: str = ""
     end: float | None = None
@@ -92,6 +94,11 @@ class Journal:
         self.events.append({"at": _stamp(when), "message": message})
 
     def as_json(self, exit_code: int) -> dict[str, Any]:
+        """The journal's JSON data, every secret value masked."""
+        data: dict[str, Any] = mask(self._data(exit_code), self.secret_values)
+        return data
+
+    def _data(self, exit_code: int) -> dict[str, Any]:
         outcome = self.outcome or Outcome.ABORTED
         end = self.end or self.start
         return {

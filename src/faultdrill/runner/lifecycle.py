@@ -21,24 +21,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from faultdrill.budget import BudgetLedger, record_run_costs
-from faultdrill.errors import Refused
+from faultdrill.errors import FaultdrillError, Refused
 from faultdrill.experiment.blast import planned_duration, violations
 from faultdrill.experiment.loader import LoadedExperiment
 from faultdrill.faults.ledger import RUN_ID_ENV, FaultLedger
 from faultdrill.faults.revert import revert_pending
 from faultdrill.gate import experiment_targets, gate_experiment, target_lock
-from faultdrill.incidents.open import open_for_verdicts
 from faultdrill.probe.prober import Prober
 from faultdrill.report.progress import LiveProgress
-from faultdrill.report.series import series_from_samples
-from faultdrill.runner import targets
+from faultdrill.runner import findings, targets
+from faultdrill.runner.actionlimits import configuration_limits
 from faultdrill.runner.chaostoolkit import ChaosToolkit
 from faultdrill.runner.console import RunConsole
 from faultdrill.runner.guard import Breach, Guard, GuardLimits, Snapshot
 from faultdrill.runner.journal import Journal, PhaseRecord
 from faultdrill.runner.live import ProgressTicker
 from faultdrill.runner.outcome import Outcome, Phase
+from faultdrill.runner.redact import masked_logs, secret_values
 from faultdrill.runner.signals import (
     GuardLine,
     GuardTripped,
@@ -51,12 +50,6 @@ from faultdrill.runner.slos import hypothesis_slos, slo_file_for
 from faultdrill.slo.verdict import evaluate
 
 log = logging.getLogger(__name__)
-
-# The configuration key the stress actions read their limits from
-# (chaosfaultdrill.stress.LIMITS_KEY).
-STRESS_LIMITS_KEY = "faultdrill_stress_limits"
-# ... and the load actions theirs (chaosfaultdrill.load).
-LOAD_LIMITS_KEY = "faultdrill_load_limits"
 
 
 @dataclass(frozen=True)
@@ -120,24 +113,33 @@ class ExperimentRun:
             outcome, reason = Outcome.REFUSED, str(exc)
         self.journal.outcome, self.journal.reason = outcome, reason
         self.journal.end = time.time()
-        self._record_series()
-        self._record_load_findings()
         self._account()
         return RunResult(outcome, reason, self.options.journal_path)
 
     def _run(self) -> tuple[Outcome, str]:
+        self.toolkit = ChaosToolkit(
+            self.loaded.document,
+            str(self.loaded.path),
+            configuration_limits(self.model.blast_radius),
+        )
         self._gate()
         self._check_blast_radius()
+        secrets = secret_values(self.toolkit.secrets)
+        self.journal.secret_values = secrets
         with (
             self._run_environment(),
             self.guard_line.installed(),
             interruptible(),
+            masked_logs(secrets),
         ):
             try:
                 with self._target_lock(), self._fault_proxy(), self._probing():
-                    self._steady_state_before()
-                    aborted = self._method_then_rollback()
-                    self._steady_state_after()
+                    try:
+                        self._steady_state_before()
+                        aborted = self._method_then_rollback()
+                        self._steady_state_after()
+                    finally:
+                        self._last_safety_net()
                     if aborted:
                         return Outcome.ABORTED, f"{aborted}; rolled back"
                     return self._verdict()
@@ -169,11 +171,12 @@ class ExperimentRun:
         return target_lock(names, self.model.title, self.run_id)
 
     def _check_blast_radius(self) -> None:
-        base = ChaosToolkit(self.loaded.document, str(self.loaded.path))
+        base = self.toolkit
         reasons = violations(
             base.resolved_radius(self.model.blast_radius),
             base.resolved_steps("method"),
             base.resolved_steps("rollbacks"),
+            base.resolved_probes(),
         )
         if reasons:
             raise Refused(reasons)
@@ -291,6 +294,23 @@ class ExperimentRun:
             except Stopping:
                 log.warning("signal during rollback set-up; rolling back again")
 
+    def _last_safety_net(self) -> None:
+        """Whatever ended the run: no fault of it may outlive it.
+
+        Faults applied outside the method (a steady-state probe that injects
+        one, say) have no rollback of their own; the ledger still has them.
+        """
+        while True:
+            try:
+                with shielded():
+                    for record, outcome in revert_pending(self.ledger, self.run_id):
+                        self.journal.reverts.append(
+                            {"fault": record.description, "outcome": outcome}
+                        )
+                return
+            except Stopping:
+                log.warning("signal during the last safety net; running it again")
+
     def _rollback(self) -> None:
         self.console.note("[bold]rollback[/]: reverting faults")
         for activity in self.toolkit.steps("rollbacks"):
@@ -315,51 +335,27 @@ class ExperimentRun:
             )
 
     def _account(self) -> None:
-        """What the run cost in error budget, and the incident it opened."""
-        phases = {p.phase.value: p.as_json() for p in self.journal.phases}
-        if Phase.DURING.value not in phases:
-            return  # nothing was injected: no cost, no finding
-        title, run_id = self.model.title, self.run_id
-        costs = record_run_costs(
-            BudgetLedger.default(), run_id, title, self.slos, phases
-        )
-        self.journal.budget = [cost.model_dump(mode="json") for cost in costs]
-        for cost in costs:
-            self.console.note(
-                f"error budget: {cost.slo} spent {100 * cost.budget_spent:.4f}% "
-                f"of its window's budget (burn rate {cost.burn_rate:.1f}x over "
-                "the whole fault window, above the before-baseline)"
-            )
+        """What the run cost and found; a failure here must not cost the journal."""
+        try:
+            self._record_findings()
+        except (FaultdrillError, OSError, ValueError) as exc:
+            log.error("could not record the run's cost, incident or series: %s", exc)
+            self.journal.event(time.time(), f"recording findings failed: {exc}")
+
+    def _record_findings(self) -> None:
+        """What the run cost and found: budget, incident, load figures, series."""
+        findings.record_load_figures(self.journal)
+        prober = getattr(self, "prober", None)
+        if prober is not None:
+            findings.record_series(self.journal, self.slos, prober.samples())
         judged = [
             *self.verdicts.get(Phase.DURING, []),
             *self.verdicts.get(Phase.AFTER, []),
         ]
-        incident = open_for_verdicts(
-            run_id, title, self.model.runbook, judged, self.slos, self.journal.events
-        )
-        if incident is not None:
-            self.journal.incident = incident.model_dump(mode="json")
-            opened = f"{incident.id} {incident.severity.value} {incident.title}"
-            self.console.note(f"incident opened: {opened}")
-
-    def _record_load_findings(self) -> None:
-        """Capacity and rate-limit figures of load actions, at the journal's top."""
-        for run in self.journal.runs:
-            output = run.get("output")
-            if not isinstance(output, dict):
-                continue
-            if "capacity_rps" in output:
-                self.journal.capacity = output
-            if isinstance(output.get("rate_limit"), dict):
-                self.journal.rate_limit = output["rate_limit"]
-
-    def _record_series(self) -> None:
-        """Each SLI per second over the whole run, for the report's plots."""
-        prober = getattr(self, "prober", None)
-        if prober is None:
-            return  # refused before anything was measured
-        series = series_from_samples(self.slos, prober.samples(), t0=self.journal.start)
-        self.journal.series = series.model_dump(mode="json")
+        for line in findings.record_cost_and_incident(
+            self.journal, self.model, self.slos, judged
+        ):
+            self.console.note(line)
 
     def _stop_own_stressors(self) -> None:
         """Safety net: stressors this process started, whatever the rollbacks did."""
@@ -473,42 +469,19 @@ class ExperimentRun:
     @contextmanager
     def _fault_proxy(self) -> Iterator[None]:
         document, source = self.loaded.document, str(self.loaded.path)
-        overrides: dict[str, Any] = {
-            STRESS_LIMITS_KEY: self._stress_limits(),
-            LOAD_LIMITS_KEY: self._load_limits(),
-        }
-        base = ChaosToolkit(document, source, overrides)
         if not targets.uses_network_faults(document):
-            self.toolkit = base
             yield
             return
         with targets.toxiproxy_api(
-            self.options.toxiproxy_url, base.configuration
+            self.options.toxiproxy_url, self.toolkit.configuration
         ) as api:
             log.info("Toxiproxy API: %s (%s)", api.url, api.origin)
             self.journal.toxiproxy_url = api.url
-            overrides["toxiproxy_url"] = api.url
-            self.toolkit = ChaosToolkit(document, source, overrides)
+            overrides = configuration_limits(self.model.blast_radius)
+            self.toolkit = ChaosToolkit(
+                document, source, {**overrides, "toxiproxy_url": api.url}
+            )
             yield
-
-    def _load_limits(self) -> dict[str, float]:
-        """The blast radius, as the load actions read it."""
-        radius = self.model.blast_radius
-        limits = {
-            "max_request_rate": radius.max_intensity.request_rate,
-            "max_duration_s": radius.max_duration,
-        }
-        return {key: value for key, value in limits.items() if value is not None}
-
-    def _stress_limits(self) -> dict[str, float]:
-        """The blast radius, as the stress actions read it."""
-        radius = self.model.blast_radius
-        limits = {
-            "max_percent": radius.max_intensity.cpu_percent,
-            "max_memory_mb": radius.max_intensity.memory_mb,
-            "max_duration_s": radius.max_duration,
-        }
-        return {key: value for key, value in limits.items() if value is not None}
 
     @contextmanager
     def _probing(self) -> Iterator[None]:

@@ -66,7 +66,10 @@ def build_plan(
     method = toolkit.resolved_steps("method")
     rollbacks = toolkit.resolved_steps("rollbacks")
     refusals = violations(
-        toolkit.resolved_radius(model.blast_radius), method, rollbacks
+        toolkit.resolved_radius(model.blast_radius),
+        method,
+        rollbacks,
+        toolkit.resolved_probes(),
     )
     slos = hypothesis_slos(loaded, slo_file)
     decision = gate_experiment(

@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from faultdrill.errors import TargetUnavailable
+from faultdrill.faults.ledger import FaultLedger
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,19 @@ def toxiproxy_api(
 
     with EmbeddedProxy() as embedded:
         log.info("started the embedded Toxiproxy-compatible server at %s", embedded.url)
-        yield ProxyApi(embedded.url, "embedded")
+        try:
+            yield ProxyApi(embedded.url, "embedded")
+        finally:
+            embedded.stop()
+            _forget_faults_of(embedded.url)
+
+
+def _forget_faults_of(api_url: str) -> None:
+    """The embedded server is gone, and every fault it held went with it."""
+    ledger = FaultLedger.default()
+    for fault in ledger.pending():
+        if fault.target.get("api_url") == api_url:
+            ledger.reverted(fault, note="the embedded proxy server stopped")
 
 
 def configured_api(
