@@ -17,7 +17,7 @@ from faultdrill.budget.status import BudgetStatus, budget_status
 from faultdrill.gate.live import live_readings, prometheus_client
 from faultdrill.prometheus.client import URL_ENV
 from faultdrill.report.budget_page import render_budget_html
-from faultdrill.report.write import write_text
+from faultdrill.report.write import check_writable, write_text
 from faultdrill.slo.model import SloFile, default_slo_file, load_slo_file
 from faultdrill.slo.reading import SliReading
 
@@ -70,6 +70,8 @@ def budget(
     budget in exactly one window.
     """
     slos = _slo_file(slo_file)
+    if html_path is not None:
+        check_writable(html_path, "--html")
     ledger = BudgetLedger(ledger_path) if ledger_path else BudgetLedger.default()
     now = time.time()
     statuses = [budget_status(slo, ledger, now) for slo in slos.slos]
@@ -77,7 +79,7 @@ def budget(
     readings = {r.slo: r for r in live_readings(slos.slos, [_NOW_WINDOW_S], client)}
     if html_path is not None:
         rows = budget_json(slos, statuses, readings)["slos"]
-        write_text(html_path, render_budget_html(rows, slos.service))
+        write_text(html_path, render_budget_html(rows, slos.service), "--html")
         click.echo(f"budget report: {html_path}", err=True)
     if as_json:
         click.echo(json.dumps(budget_json(slos, statuses, readings), indent=2))

@@ -12,7 +12,7 @@ from faultdrill.report.junit import write_junit_records
 from faultdrill.report.markdown import render_markdown
 from faultdrill.report.postmortem import needs_postmortem, render_postmortem
 from faultdrill.report.record import RunRecord, read_journal
-from faultdrill.report.write import write_text
+from faultdrill.report.write import check_writable, write_text
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +53,23 @@ def report(
         html_path = journal.with_suffix(".html")
         md_path = journal.with_suffix(".md")
         postmortem_path = journal.with_name(f"{journal.stem}-postmortem.md")
+    outputs = {
+        "--html": html_path,
+        "--markdown": md_path,
+        "--postmortem": postmortem_path,
+        "--junit": junit_path,
+    }
+    for option, path in outputs.items():
+        if path is not None:
+            check_writable(path, option)
     postmortem = _postmortem(record, postmortem_path)
     link = postmortem.name if postmortem else None
     if html_path:
-        _emit(html_path, render_html(record, link))
+        _emit(html_path, render_html(record, link), "--html")
     if md_path:
-        _emit(md_path, render_markdown(record, link))
+        _emit(md_path, render_markdown(record, link), "--markdown")
     if junit_path:
-        write_junit_records([record], junit_path)
+        write_junit_records([record], junit_path, option="--junit")
         click.echo(f"wrote {junit_path}")
 
 
@@ -70,10 +79,10 @@ def _postmortem(record: RunRecord, path: Path | None) -> Path | None:
     if not needs_postmortem(record):
         log.debug("no SEV-1 or SEV-2 incident in %s: no postmortem", record.source)
         return None
-    _emit(path, render_postmortem(record))
+    _emit(path, render_postmortem(record), "--postmortem")
     return path
 
 
-def _emit(path: Path, text: str) -> None:
-    write_text(path, text)
+def _emit(path: Path, text: str, option: str) -> None:
+    write_text(path, text, option)
     click.echo(f"wrote {path}")

@@ -10,6 +10,7 @@ from faultdrill.cli.budget import budget
 from faultdrill.cli.gate import gate
 from faultdrill.cli.incident import incident
 from faultdrill.prometheus.rules import rules_yaml, skipped
+from faultdrill.report.write import check_writable, write_text
 from faultdrill.slo.model import default_slo_file, load_slo_file
 from faultdrill.slo.openslo import import_openslo, slo_file_yaml
 
@@ -37,6 +38,8 @@ def rules(slo_file: Path | None, output: Path | None) -> None:
     Only SLOs with source: prometheus have queries to export; `promtool
     check rules FILE` accepts the result.
     """
+    if output is not None:
+        check_writable(output, "--output")
     slos = load_slo_file(slo_file) if slo_file else default_slo_file()
     left_out = skipped(slos)
     if left_out:
@@ -49,7 +52,7 @@ def rules(slo_file: Path | None, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    write_text(output, text, "--output")
     click.echo(f"wrote {output}", err=True)
 
 
@@ -67,11 +70,13 @@ def import_command(files: tuple[Path, ...], output: Path | None) -> None:
     with Occurrences budgeting import; anything else is listed with its
     file, document and field, and nothing is written.
     """
+    if output is not None:
+        check_writable(output, "--output")
     text = slo_file_yaml(import_openslo(list(files)))
     if output is None:
         click.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    write_text(output, text, "--output")
     click.echo(f"wrote {output}", err=True)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from faultdrill.report.record import JUDGED_PHASES, RunRecord, parse_journal
-from faultdrill.report.write import write_text
+from faultdrill.report.write import DEFAULT_OPTION, write_text
 from faultdrill.runner.outcome import Outcome, Phase
 from faultdrill.slo.verdict import SloVerdict, VerdictStatus
 
@@ -55,9 +55,13 @@ def write_junit(
 
 
 def write_junit_records(
-    records: Sequence[RunRecord], path: Path, not_run: Sequence[NotRun] = ()
+    records: Sequence[RunRecord],
+    path: Path,
+    not_run: Sequence[NotRun] = (),
+    option: str = DEFAULT_OPTION,
 ) -> None:
-    write_text(path, junit_xml(records, not_run))
+    """Write JUnit XML; ``option`` names where ``path`` came from in errors."""
+    write_text(path, junit_xml(records, not_run), option)
     log.debug("JUnit report: %s", path)
 
 

@@ -152,6 +152,13 @@ def read_journal(path: Path) -> RunRecord:
         raise InvalidInput.single(
             str(path), "", f"cannot read the journal: {exc.strerror}"
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidInput.single(
+            str(path),
+            f"byte {exc.start}",
+            "not UTF-8 text, so not a journal; give the JSON file "
+            "'faultdrill run --journal' wrote",
+        ) from exc
     except json.JSONDecodeError as exc:
         raise InvalidInput.single(
             str(path), f"line {exc.lineno}", f"not JSON ({exc.msg}); give a journal"
@@ -168,6 +175,9 @@ def parse_journal(data: Any, source: str = "(journal)") -> RunRecord:
             "missing: not a faultdrill journal (write one with "
             "'faultdrill run FILE --journal PATH')",
         )
+    misshapen = _misshapen(data, source)
+    if misshapen:
+        raise InvalidInput(misshapen)
     try:
         return _record(data, source)
     except ValidationError as exc:
@@ -177,10 +187,75 @@ def parse_journal(data: Any, source: str = "(journal)") -> RunRecord:
                 for error in exc.errors()
             ]
         ) from exc
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidInput.single(
-            source, "faultdrill", f"unreadable journal: {exc!r}"
+            source,
+            "faultdrill",
+            f"unreadable journal ({exc!r}); give a journal as "
+            "'faultdrill run --journal' wrote it",
         ) from exc
+
+
+# Where a journal holds objects and lists; "*" is every item of a list or
+# every value of an object.
+_SHAPE: tuple[tuple[tuple[str, ...], type], ...] = (
+    (("experiment",), dict),
+    (("experiment", "slo"), dict),
+    (("experiment", "method"), list),
+    (("experiment", "rollbacks"), list),
+    (("experiment", "method", "*"), dict),
+    (("experiment", "rollbacks", "*"), dict),
+    (("faultdrill", "phases"), dict),
+    (("faultdrill", "phases", "*"), dict),
+    (("faultdrill", "reverts"), list),
+    (("faultdrill", "timeline"), list),
+    (("run",), list),
+    (("run", "*"), dict),
+    (("run", "*", "activity"), dict),
+    (("run", "*", "activity", "provider"), dict),
+    (("rollbacks",), list),
+    (("rollbacks", "*"), dict),
+    (("rollbacks", "*", "activity"), dict),
+    (("rollbacks", "*", "activity", "provider"), dict),
+)
+_KIND: dict[type, str] = {dict: "an object", list: "a list"}
+
+
+def _misshapen(data: dict[str, Any], source: str) -> list[Problem]:
+    """Parts of the journal that are not the object or list a journal has there."""
+    problems = []
+    for path, kind in _SHAPE:
+        for where, value in _at(data, path, ""):
+            if value is not None and not isinstance(value, kind):
+                problems.append(
+                    Problem(
+                        source,
+                        where,
+                        f"is {type(value).__name__}, where a journal has "
+                        f"{_KIND[kind]}; give a journal as 'faultdrill run "
+                        "--journal' wrote it",
+                    )
+                )
+    return problems
+
+
+def _at(value: Any, path: tuple[str, ...], where: str) -> list[tuple[str, Any]]:
+    """Every value at ``path`` below ``value``, with its field path."""
+    if not path:
+        return [(where, value)]
+    head, rest = path[0], path[1:]
+    if head == "*":
+        found = []
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                found += _at(item, rest, f"{where}[{index}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                found += _at(item, rest, f"{where}.{key}")
+        return found
+    if not isinstance(value, dict) or head not in value:
+        return []
+    return _at(value[head], rest, f"{where}.{head}" if where else head)
 
 
 def _record(data: dict[str, Any], source: str) -> RunRecord:
