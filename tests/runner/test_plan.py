@@ -77,7 +77,12 @@ def test_plan_of_a_kubernetes_experiment_needs_no_cluster(
         check=False,
         env={"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin"},
     )
-    assert validate.returncode == 0, validate.stdout + validate.stderr
+    # validate checks the same blast radius, still without a cluster.
+    assert validate.returncode == 2, validate.stdout + validate.stderr
+    assert (
+        "blast-radius: " in validate.stderr
+        and "namespace 'production'" in validate.stderr
+    )
 
 
 def test_plan_refuses_as_run_would_while_an_incident_is_open(

@@ -5,22 +5,27 @@ from __future__ import annotations
 import os
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import click
 
 from faultdrill.errors import InvalidInput, Problem, TargetUnavailable
 from faultdrill.exitcodes import ExitCode, for_outcome
-from faultdrill.experiment.loader import load_experiment
+from faultdrill.experiment.blast import violations
+from faultdrill.experiment.loader import LoadedExperiment, load_experiment
 from faultdrill.faults.ledger import FaultLedger
 from faultdrill.faults.revert import revert_pending
 from faultdrill.gameday.ci import ALLOWLIST_ENV, require_ci_targets
-from faultdrill.notify.webhook import notify_run
+from faultdrill.notify.webhook import check_webhook_url, notify_run
 from faultdrill.report.junit import write_junit_records
 from faultdrill.report.record import parse_journal
-from faultdrill.runner.chaostoolkit import check_with_chaostoolkit
+from faultdrill.runner.chaostoolkit import ChaosToolkit, check_with_chaostoolkit
 from faultdrill.runner.console import RunConsole
 from faultdrill.runner.lifecycle import ExperimentRun, RunOptions
+from faultdrill.runner.signals import shielded
+from faultdrill.runner.slos import hypothesis_slos
+from faultdrill.runner.targets import base_url
 from faultdrill.stress.recovery import Outcome as StressOutcome
 from faultdrill.stress.recovery import kill_recorded_stressors
 
@@ -45,6 +50,7 @@ def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
     for path in files:
         try:
             loaded = load_experiment(path)
+            _check_runnable(loaded)
             if chaostoolkit:
                 check_with_chaostoolkit(loaded.document, str(path))
         except InvalidInput as exc:
@@ -152,7 +158,12 @@ def run(
     loaded = load_experiment(file)
     if ci:
         require_ci_targets([loaded], _allowlist(allow_targets), toxiproxy_url)
+    if webhook:
+        check_webhook_url(webhook)
     journal_path = journal_path or _default_journal(file)
+    _check_output(journal_path, "--journal", file)
+    if junit_path is not None:
+        _check_output(junit_path, "--junit", file)
     console = RunConsole()
     options = RunOptions(
         journal_path,
@@ -165,14 +176,18 @@ def run(
     experiment_run = ExperimentRun(loaded, options, console)
     result = experiment_run.execute()
     code = for_outcome(result.outcome)
-    experiment_run.journal.write(journal_path, int(code))
-    record = parse_journal(experiment_run.journal.as_json(int(code)), str(journal_path))
-    if junit_path is not None:
-        write_junit_records([record], junit_path)
-    if webhook:
-        notify_run(record, webhook)
-    console.summary(result.outcome, result.reason, _table(experiment_run))
-    console.note(f"journal: {journal_path}")
+    # The run is over and its faults are out: signals now only cost records.
+    with shielded():
+        experiment_run.journal.write(journal_path, int(code))
+        record = parse_journal(
+            experiment_run.journal.as_json(int(code)), str(journal_path)
+        )
+        if junit_path is not None:
+            write_junit_records([record], junit_path)
+        if webhook:
+            notify_run(record, webhook)
+        console.summary(result.outcome, result.reason, _table(experiment_run))
+        console.note(f"journal: {journal_path}")
     sys.exit(code)
 
 
@@ -234,14 +249,52 @@ def recover(force: bool, forget_ids: tuple[str, ...]) -> None:
         click.echo("nothing to recover: no fault or stressor is recorded as applied")
 
 
+def _check_runnable(loaded: LoadedExperiment) -> None:
+    """What run would refuse about the file itself: SLO names, blast radius."""
+    hypothesis_slos(loaded, None)
+    toolkit = ChaosToolkit(loaded.document, str(loaded.path))
+    base_url(
+        toolkit.substitute(loaded.model.slo.base_url),
+        toolkit.configuration,
+        str(loaded.path),
+    )
+    reasons = violations(
+        toolkit.resolved_radius(loaded.model.blast_radius),
+        toolkit.resolved_steps("method"),
+        toolkit.resolved_steps("rollbacks"),
+        toolkit.resolved_probes(),
+    )
+    if reasons:
+        source = str(loaded.path)
+        raise InvalidInput([Problem(source, "blast-radius", r) for r in reasons])
+
+
 def _allowlist(given: tuple[str, ...]) -> list[str]:
     from_env = os.environ.get(ALLOWLIST_ENV, "")
     return [*given, *(t.strip() for t in from_env.split(",") if t.strip())]
 
 
 def _default_journal(file: Path) -> Path:
+    # A random suffix: two runs started in the same second keep both journals.
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    return Path("journals") / f"{file.stem}-{stamp}.json"
+    return Path("journals") / f"{file.stem}-{stamp}-{uuid.uuid4().hex[:6]}.json"
+
+
+def _check_output(path: Path, option: str, experiment: Path) -> None:
+    """Before anything is injected: can the run's records be written there?"""
+    problem = None
+    if path.resolve() == experiment.resolve():
+        problem = "is the experiment file itself; give another path"
+    elif path.is_dir():
+        problem = "is a directory; give a file path"
+    else:
+        parent = next((p for p in path.parents if p.exists()), None)
+        if parent is not None and not parent.is_dir():
+            problem = f"cannot be created: {parent} is not a directory"
+        elif parent is not None and not os.access(parent, os.W_OK):
+            problem = f"cannot be created: {parent} is not writable"
+    if problem:
+        raise InvalidInput.single(option, str(path), problem)
 
 
 def _table(experiment_run: ExperimentRun) -> list[dict[str, str]]:

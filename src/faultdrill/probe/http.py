@@ -87,14 +87,21 @@ def _os_reason(stage: str, error: OSError) -> str:
     return f"{stage}: {reason.lower()}"
 
 
-def check_base_url(base_url: str) -> str:
+def check_base_url(
+    base_url: str, source: str = "prober", field: str = "base_url"
+) -> str:
     """``http(s)://host[:port][/prefix]`` without a trailing slash."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(base_url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        valid = valid and (parts.port is None or parts.port > 0)
+    except ValueError:  # a bad IPv6 literal, a port over 65535
+        valid = False
+    if not valid or "${" in base_url:
         raise InvalidInput.single(
-            "prober",
-            "base_url",
+            source,
+            field,
             f"{base_url!r} is not an http(s) URL; give one like "
-            "'http://127.0.0.1:8080'",
+            "'http://127.0.0.1:8080' (a ${key} must name a configuration key)",
         )
     return base_url.rstrip("/")

@@ -124,6 +124,11 @@ class ExperimentRun:
         )
         self._gate()
         self._check_blast_radius()
+        self.base_url = targets.base_url(
+            self.toolkit.substitute(self.model.slo.base_url),
+            self.toolkit.configuration,
+            str(self.loaded.path),
+        )
         secrets = secret_values(self.toolkit.secrets)
         self.journal.secret_values = secrets
         with (
@@ -485,9 +490,7 @@ class ExperimentRun:
 
     @contextmanager
     def _probing(self) -> Iterator[None]:
-        url = targets.base_url(
-            self.toolkit.substitute(self.model.slo.base_url), self.toolkit.configuration
-        )
+        url = self.base_url
         self.journal.base_url = url
         log.info(
             "measuring SLOs of %s at %g requests/s", url, self.model.slo.probe_rate

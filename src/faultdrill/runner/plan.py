@@ -84,7 +84,9 @@ def build_plan(
         title=model.title,
         file=str(loaded.path),
         base_url=targets.base_url(
-            toolkit.substitute(model.slo.base_url), toolkit.configuration
+            toolkit.substitute(model.slo.base_url),
+            toolkit.configuration,
+            str(loaded.path),
         ),
         toxiproxy=_toxiproxy(loaded.document, toxiproxy_url, toolkit.configuration),
         hypothesis=[

@@ -19,6 +19,7 @@ import requests
 
 from faultdrill.errors import TargetUnavailable
 from faultdrill.faults.ledger import FaultLedger
+from faultdrill.probe.http import check_base_url
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ NETWORK_MODULES = ("chaosfaultdrill.network", "chaostoxi")
 SANDBOX_URL_ENV = "FAULTDRILL_SANDBOX_URL"
 # The sandbox's default web address (faultdrill.sandbox.config).
 DEFAULT_BASE_URL = "http://127.0.0.1:8780"
+# slo.base-url's default, left as is when the configuration has no base_url.
+UNSET_BASE_URL = "${base_url}"
 # A healthy API answers /version in milliseconds; this only bounds a hang.
 PROBE_TIMEOUT_S = 3.0
 
@@ -56,12 +59,13 @@ def toxiproxy_api(
     from faultdrill.proxy.embedded import EmbeddedProxy
 
     with EmbeddedProxy() as embedded:
-        log.info("started the embedded Toxiproxy-compatible server at %s", embedded.url)
+        url = embedded.url
+        log.info("started the embedded Toxiproxy-compatible server at %s", url)
         try:
-            yield ProxyApi(embedded.url, "embedded")
+            yield ProxyApi(url, "embedded")
         finally:
             embedded.stop()
-            _forget_faults_of(embedded.url)
+            _forget_faults_of(url)
 
 
 def _forget_faults_of(api_url: str) -> None:
@@ -101,11 +105,11 @@ def _check_answers(api: ProxyApi) -> None:
         ) from exc
 
 
-def base_url(slo_base_url: Any, configuration: dict[str, Any]) -> str:
-    """The service the SLO prober measures."""
+def base_url(slo_base_url: Any, configuration: dict[str, Any], source: str = "") -> str:
+    """The service the SLO prober measures; ``source`` names the experiment."""
     text = str(slo_base_url)
-    if "${" not in text:
-        return text.rstrip("/")
+    if text != UNSET_BASE_URL:
+        return check_base_url(text, source or "experiment", "slo.base-url")
     if os.environ.get(SANDBOX_URL_ENV):
         return os.environ[SANDBOX_URL_ENV].rstrip("/")
     sandbox = _running_sandbox()
