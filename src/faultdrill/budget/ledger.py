@@ -5,6 +5,12 @@ transaction, so several processes (a game day, a deployment gate, an
 incident being closed) can share the file; SQLite serialises the writers
 and a waiting writer retries for ``BUSY_TIMEOUT_S``. The file lives under
 ``FAULTDRILL_HOME`` unless ``FAULTDRILL_BUDGET_DB`` or a path says otherwise.
+
+A path given explicitly is taken as the user typed it: its directory must
+exist (a typo must not conjure up an empty ledger with the whole budget
+left), and reading a ledger file that does not exist yet warns and creates
+nothing. A row the ledger cannot make sense of is an error naming it: a
+gate that skipped it would count less spend than there was.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from faultdrill.budget.spend import Spend, SpendKind
 from faultdrill.errors import InvalidInput
@@ -52,16 +60,25 @@ _FIELDS = tuple(name.strip().strip('"') for name in _COLUMNS.split(","))
 
 
 class BudgetLedger:
-    """Spends recorded per SLO; read back for any stretch of time."""
+    """Spends recorded per SLO; read back for any stretch of time.
 
-    def __init__(self, path: Path) -> None:
+    ``path`` is a file the user named (``--ledger``, ``FAULTDRILL_BUDGET_DB``)
+    unless ``default`` is set: only the default one, under FAULTDRILL_HOME,
+    is created without a word.
+    """
+
+    def __init__(self, path: Path, *, default: bool = False) -> None:
         self.path = path
+        self.is_default = default
+        self._warned_missing = False
 
     @classmethod
     def default(cls) -> BudgetLedger:
         """``$FAULTDRILL_BUDGET_DB`` if set, else ``home()/budget.sqlite``."""
         explicit = os.environ.get(DB_ENV)
-        return cls(Path(explicit) if explicit else home() / DB_FILE)
+        if explicit:
+            return cls(Path(explicit))
+        return cls(home() / DB_FILE, default=True)
 
     def record(self, spend: Spend) -> None:
         """Add a spend, or replace the one with the same SLO, kind and ref.
@@ -92,7 +109,9 @@ class BudgetLedger:
         self, slo: str, since: float | None = None, until: float | None = None
     ) -> list[Spend]:
         """Spends of ``slo`` that overlap ``[since, until]``, oldest first."""
-        query = f"SELECT {_COLUMNS} FROM spend WHERE slo = ?"
+        if self._missing():
+            return []
+        query = f"SELECT id, {_COLUMNS} FROM spend WHERE slo = ?"
         params: list[object] = [slo]
         if since is not None:
             query += ' AND "end" >= ?'
@@ -102,16 +121,36 @@ class BudgetLedger:
             params.append(until)
         with self._connection() as db:
             rows = db.execute(query + " ORDER BY start, id", params).fetchall()
-        return [_spend(row) for row in rows]
+        return [_spend(self.path, row) for row in rows]
 
     def by_ref(self, kind: SpendKind, ref: str) -> list[Spend]:
         """Every spend one run or incident recorded, across SLOs."""
+        if self._missing():
+            return []
         with self._connection() as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM spend WHERE kind = ? AND ref = ? ORDER BY slo",
+                f"SELECT id, {_COLUMNS} FROM spend WHERE kind = ? AND ref = ? "
+                "ORDER BY slo",
                 (kind.value, ref),
             ).fetchall()
-        return [_spend(row) for row in rows]
+        return [_spend(self.path, row) for row in rows]
+
+    def _missing(self) -> bool:
+        """True, with one warning, when a named ledger does not exist yet."""
+        if self.is_default:
+            return False
+        self.check_directory()
+        if self.path.exists():
+            return False
+        if not self._warned_missing:
+            self._warned_missing = True
+            log.warning(
+                "budget ledger %s does not exist yet: no spend is recorded in it; "
+                "check --ledger or %s if you expected one",
+                self.path,
+                DB_ENV,
+            )
+        return True
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -126,8 +165,8 @@ class BudgetLedger:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
+        self.check_directory()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None
             )
@@ -139,6 +178,21 @@ class BudgetLedger:
                 yield db
             except sqlite3.DatabaseError as exc:
                 raise _unusable(self.path, exc) from exc
+
+    def check_directory(self) -> None:
+        """Create the default ledger's directory; a named one's must exist."""
+        directory = self.path.parent
+        if directory.is_dir():
+            return
+        if self.is_default:
+            directory.mkdir(parents=True, exist_ok=True)
+            return
+        raise InvalidInput.single(
+            str(self.path),
+            "",
+            f"its directory {directory} does not exist; check the path given "
+            f"with --ledger or {DB_ENV}, or create the directory first",
+        )
 
 
 def _prepare(db: sqlite3.Connection, path: Path) -> None:
@@ -159,8 +213,21 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
     )
 
 
-def _spend(row: tuple[object, ...]) -> Spend:
-    return Spend.model_validate(dict(zip(_FIELDS, row, strict=True)))
+def _spend(path: Path, row: tuple[object, ...]) -> Spend:
+    row_id, values = row[0], row[1:]
+    try:
+        return Spend.model_validate(dict(zip(_FIELDS, values, strict=True)))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+        raise InvalidInput.single(
+            str(path),
+            f"spend row id={row_id}",
+            f"{problems}; correct or delete the row (sqlite3 {path} "
+            f"'DELETE FROM spend WHERE id = {row_id}')",
+        ) from None
 
 
 def _unusable(path: Path, exc: Exception) -> InvalidInput:

@@ -182,11 +182,12 @@ def open_command(
     """Open an incident; prints its id."""
     slos = _slos(slo_file)
     check_impacts(impacts, slos)
+    ledger = _ledger(ledger_path)
     now = time.time()
     opened = open_incident(
         IncidentStore.default(), title, severity, now, impacts, summary, runbook
     )
-    charge_budget(opened, slos, _ledger(ledger_path), now)
+    charge_budget(opened, slos, ledger, now)
     click.echo(opened.id)
 
 
@@ -245,9 +246,10 @@ def _change(
     slos = _slos(slo_file)
     change = _change_from(options)
     check_impacts(change.impacts, slos)
+    ledger = _ledger(ledger_path)
     now = time.time()
     changed = action(IncidentStore.default(), incident_id, change, now)
-    charge_budget(changed, slos, _ledger(ledger_path), now)
+    charge_budget(changed, slos, ledger, now)
     click.echo(f"{changed.id}: {changed.status} {changed.severity} {changed.title}")
 
 
@@ -287,4 +289,7 @@ def _slos(path: Path | None) -> SloFile:
 
 
 def _ledger(path: Path | None) -> BudgetLedger:
-    return BudgetLedger(path) if path else BudgetLedger.default()
+    """The ledger to charge, checked before the incident changes."""
+    ledger = BudgetLedger(path) if path else BudgetLedger.default()
+    ledger.check_directory()
+    return ledger
