@@ -306,7 +306,7 @@ def test_secrets_never_reach_the_journal_or_the_output(
             "name": "homepage-with-token",
             "provider": {
                 "type": "http",
-                "url": sandbox.web_url + "/",
+                "url": sandbox.web_url + "/?token=${token}",
                 "headers": {"Authorization": "Bearer ${token}"},
                 "secrets": ["catalog"],
             },

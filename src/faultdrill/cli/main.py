@@ -117,6 +117,11 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(ExitCode.INTERRUPTED)
+    except (OSError, UnicodeDecodeError) as exc:
+        # A path or file the user pointed us at (or FAULTDRILL_HOME) is not
+        # usable; the message names it.
+        click.echo(f"faultdrill: {exc}", err=True)
+        sys.exit(ExitCode.INVALID_INPUT)
     except Exception:
         log.exception("internal error; please report it with the log above")
         sys.exit(ExitCode.INTERNAL_ERROR)

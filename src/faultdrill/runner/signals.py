@@ -18,6 +18,9 @@ from types import FrameType
 log = logging.getLogger(__name__)
 
 GUARD_SIGNAL = signal.SIGUSR1
+# Ctrl-C, a polite kill, and a closed terminal or ssh session: each stops the
+# method and rolls back.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Stopping(BaseException):
@@ -50,14 +53,14 @@ def _hold(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def interruptible() -> Iterator[None]:
-    """SIGINT and SIGTERM raise ``Interrupted`` inside this block."""
+    """SIGINT, SIGTERM and SIGHUP raise ``Interrupted`` inside this block."""
     with _handlers(_raise):
         yield
 
 
 @contextlib.contextmanager
 def shielded() -> Iterator[None]:
-    """SIGINT and SIGTERM are logged and ignored inside this block."""
+    """SIGINT, SIGTERM and SIGHUP are logged and ignored inside this block."""
     with _handlers(_hold):
         yield
 
@@ -106,7 +109,7 @@ def _handlers(handler: Handler) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # signals are only delivered to the main thread
         return
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
     for sig in previous:
         signal.signal(sig, handler)
     try:
