@@ -24,7 +24,7 @@ import yaml
 from faultdrill.faults.ledger import FaultLedger
 from faultdrill.sandbox.control import running_sandbox
 from faultdrill.sandbox.state import SandboxState
-from helpers.e2e import EXPERIMENTS, env_for, faultdrill, toxics
+from helpers.e2e import EXPERIMENTS, env_for, faultdrill, run_command, toxics
 
 pytestmark = pytest.mark.e2e
 
@@ -130,14 +130,7 @@ def test_random_kills_leave_nothing_behind(
         assert "Traceback" not in errors, errors
 
         if signum == signal.SIGKILL:
-            recovered = subprocess.run(
-                faultdrill("recover"),
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
+            recovered = run_command(env, "recover")
             assert recovered.returncode == 0, recovered.stdout + recovered.stderr
         else:
             # 130: interrupted and rolled back. -signum: the signal landed

@@ -24,7 +24,9 @@ from helpers.e2e import (
     EXPERIMENTS,
     env_for,
     faultdrill,
+    run_command,
     run_experiment,
+    start_run,
     toxics,
     wait_for_toxic,
 )
@@ -210,24 +212,10 @@ def test_a_killed_run_blocks_the_next_until_recovered(
     assert len(toxics(sandbox)) == 1  # refused: nothing more injected
 
     env = env_for(sandbox, faultdrill_home)
-    recovered = subprocess.run(
-        faultdrill("recover"),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    recovered = run_command(env, "recover")
     assert recovered.returncode == 0, recovered.stdout + recovered.stderr
     assert toxics(sandbox) == []
-    again = subprocess.run(
-        faultdrill("recover"),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    again = run_command(env, "recover")
     assert again.returncode == 0 and "nothing to recover" in again.stdout
 
 
@@ -265,12 +253,13 @@ def test_a_second_ctrl_c_during_rollback_does_not_skip_it(
     path = tmp_path / "slow-rollback.yaml"
     path.write_text(yaml.safe_dump(document))
     journal_path = tmp_path / "journal.json"
-    process = subprocess.Popen(
-        faultdrill("run", str(path), "--journal", str(journal_path)),
-        env=env_for(sandbox, faultdrill_home),
+    process = start_run(
+        sandbox,
+        faultdrill_home,
+        path,
+        journal_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         wait_for_toxic(sandbox)

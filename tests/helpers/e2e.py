@@ -33,6 +33,30 @@ def faultdrill(*args: str) -> list[str]:
     return [sys.executable, "-m", "faultdrill", *args]
 
 
+def run_command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``faultdrill ARGS`` to completion, output captured."""
+    return subprocess.run(
+        faultdrill(*args),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def start_run(
+    sandbox: SandboxState, home: Path, experiment: Path, journal: Path, **popen: Any
+) -> subprocess.Popen[str]:
+    """``faultdrill run`` in the background, for tests that signal it."""
+    return subprocess.Popen(
+        faultdrill("run", str(experiment), "--journal", str(journal)),
+        env=env_for(sandbox, home),
+        text=True,
+        **popen,
+    )
+
+
 def toxics(sandbox: SandboxState) -> list[dict[str, Any]]:
     response = requests.get(
         f"{sandbox.toxiproxy_url}/proxies/catalog/toxics", timeout=5
