@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,8 @@ from faultdrill.incidents.manage import (
 from faultdrill.incidents.model import ActionItem, Incident, Severity, SloImpact
 from faultdrill.incidents.store import IncidentStore
 from faultdrill.slo.model import SloFile, default_slo_file, load_slo_file
+
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -218,7 +221,11 @@ def close(incident_id: str, slo_file: Path | None, ledger_path: Path | None,
 def list_command(show_all: bool, as_json: bool) -> None:
     """Open incidents (all with --all), oldest first."""
     store = IncidentStore.default()
-    incidents = store.all() if show_all else store.open_incidents()
+    store.check_directory()
+    scan = store.scan()
+    for problem in scan.problems:
+        log.warning("not listed: %s", problem)
+    incidents = list(scan.incidents) if show_all else scan.open_incidents
     if as_json:
         click.echo(json.dumps([i.model_dump(mode="json") for i in incidents], indent=2))
         return

@@ -34,7 +34,7 @@ from faultdrill.gate.locks import LockHolder, experiment_targets, holders
 from faultdrill.gate.security import SecuritySignals
 from faultdrill.gate.thresholds import GateThresholds
 from faultdrill.incidents.model import Incident
-from faultdrill.incidents.store import IncidentStore
+from faultdrill.incidents.store import IncidentScan, IncidentStore
 from faultdrill.slo.model import Slo
 from faultdrill.slo.reading import SliReading
 
@@ -49,6 +49,7 @@ class GateInputs:
 
     budgets: Sequence[BudgetStatus] = ()
     incidents: Sequence[Incident] = ()
+    unreadable_incidents: Sequence[str] = ()  # problems with incident files
     readings: Sequence[SliReading] = ()
     host: HostSample | None = None
     security: SecuritySignals | None = None
@@ -89,9 +90,11 @@ def check_experiment(
     t = thresholds or GateThresholds()
     gate = experiment.gate
     store = incidents or IncidentStore.default()
+    scan = store.scan() if gate.no_open_incidents else IncidentScan((), ())
     inputs = GateInputs(
         budgets=[budget_status(slo, ledger, now) for slo in slos],
-        incidents=store.open_incidents() if gate.no_open_incidents else (),
+        incidents=scan.open_incidents,
+        unreadable_incidents=[str(p) for p in scan.problems],
         readings=readings,
         host=host,
         security=security,
@@ -117,9 +120,11 @@ def gather(
     security: SecuritySignals | None = None,
 ) -> GateInputs:
     """Read the ledger and the incidents, and sample the host if asked."""
+    scan = incidents.scan()
     return GateInputs(
         budgets=[budget_status(slo, ledger, now) for slo in slos],
-        incidents=incidents.open_incidents(),
+        incidents=scan.open_incidents,
+        unreadable_incidents=[str(p) for p in scan.problems],
         readings=readings,
         host=host() if host is not None else None,
         security=security,
@@ -142,6 +147,7 @@ def _common(
     found += reasons.latency_over(inputs.readings, by_name)
     found += reasons.host_unstable(inputs.host, t)
     found += reasons.incidents_open(inputs.incidents, t)
+    found += reasons.incidents_unreadable(inputs.unreadable_incidents)
     found += reasons.security(inputs.security, t)
     found += reasons.faults_applied(inputs.faults_applied)
     for reason in found:
@@ -162,6 +168,7 @@ def _figures(inputs: GateInputs) -> dict[str, Any]:
             {"id": i.id, "severity": i.severity.value, "title": i.title}
             for i in inputs.incidents
         ],
+        "unreadable_incidents": list(inputs.unreadable_incidents),
         "readings": [r.model_dump(mode="json") for r in inputs.readings],
         "host": inputs.host.model_dump(mode="json") if inputs.host else None,
         "security": (

@@ -15,6 +15,7 @@ class ReasonCode(enum.StrEnum):
     LATENCY_OVER_SLO = "latency-over-slo"
     HOST_UNSTABLE = "host-unstable"
     INCIDENT_OPEN = "incident-open"
+    INCIDENTS_UNREADABLE = "incidents-unreadable"  # cannot tell if one is open
     AUTH_ANOMALY = "auth-anomaly"
     RATE_LIMITED = "rate-limit-rejections"
     FAIL2BAN_BANS = "fail2ban-bans"

@@ -143,6 +143,17 @@ def incidents_open(
     ]
 
 
+def incidents_unreadable(problems: Sequence[str]) -> list[GateReason]:
+    """Incident files that cannot be read: any of them may be an open incident."""
+    return [
+        GateReason(
+            code=ReasonCode.INCIDENTS_UNREADABLE,
+            message=f"cannot tell whether an incident is open: {problem}",
+        )
+        for problem in problems
+    ]
+
+
 def security(
     signals: SecuritySignals | None, thresholds: GateThresholds
 ) -> list[GateReason]:

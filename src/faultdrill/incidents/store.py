@@ -4,6 +4,12 @@ Ids are ``INC-0001``, ``INC-0002``, ... Opening (which picks the next id)
 and updating hold an exclusive ``flock`` on the directory's lock file, so
 processes never hand out one id twice or lose each other's updates. Files
 are replaced atomically: a reader never sees half an incident.
+
+A file that cannot be read as an incident (not UTF-8, not JSON, a directory
+where a file should be, the whole ``incidents`` path a file) is never taken
+for "no incident": ``all()`` and ``get()`` raise InvalidInput naming it, and
+``scan()`` hands back what was read beside what was not, for the gate to
+refuse on and ``incident list`` to warn about.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from faultdrill.errors import InvalidInput
+from faultdrill.errors import InvalidInput, Problem
 from faultdrill.home import home
 from faultdrill.incidents.model import Incident, IncidentStatus
 
@@ -30,6 +37,18 @@ LOCK_FILE = ".lock"
 ID_PREFIX = "INC-"
 ID_DIGITS = 4  # INC-0001; more digits appear by themselves past 9999
 _ID = re.compile(rf"^{ID_PREFIX}(\d+)$")
+
+
+@dataclass(frozen=True)
+class IncidentScan:
+    """The incidents that could be read, and a problem for each that could not."""
+
+    incidents: tuple[Incident, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def open_incidents(self) -> list[Incident]:
+        return [i for i in self.incidents if i.status is IncidentStatus.OPEN]
 
 
 class IncidentStore:
@@ -64,29 +83,57 @@ class IncidentStore:
 
     def get(self, incident_id: str) -> Incident:
         path = self._path(incident_id)
+        self.check_directory()
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            known = ", ".join(i.id for i in self.all()[-5:]) or "none yet"
+            readable = self.scan().incidents[-5:]
+            known = ", ".join(i.id for i in readable) or "none yet"
             raise InvalidInput.single(
                 "incident",
                 incident_id,
                 f"no such incident; known: {known} (see 'faultdrill incident list')",
             ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput([_unreadable(path, exc)]) from exc
         return _parse(path, text)
 
     def all(self) -> list[Incident]:
-        """Every incident, oldest first."""
-        if not self.directory.is_dir():
-            return []
-        paths = sorted(
-            (p for p in self.directory.glob(f"{ID_PREFIX}*.json") if _number(p.stem)),
-            key=lambda p: _number(p.stem) or 0,
-        )
-        return [_parse(p, p.read_text(encoding="utf-8")) for p in paths]
+        """Every incident, oldest first; InvalidInput if any cannot be read."""
+        scan = self.scan()
+        if scan.problems:
+            raise InvalidInput(scan.problems)
+        return list(scan.incidents)
 
     def open_incidents(self) -> list[Incident]:
         return [i for i in self.all() if i.status is IncidentStatus.OPEN]
+
+    def scan(self) -> IncidentScan:
+        """Every incident that can be read, oldest first, and what could not be."""
+        if not self.directory.exists():
+            return IncidentScan((), ())
+        if not self.directory.is_dir():
+            return IncidentScan((), (_not_a_directory(self.directory),))
+        incidents, problems = [], []
+        for path in self._files():
+            try:
+                incidents.append(_parse(path, path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(_unreadable(path, exc))
+            except InvalidInput as exc:
+                problems.extend(exc.problems)
+        return IncidentScan(tuple(incidents), tuple(problems))
+
+    def _files(self) -> list[Path]:
+        return sorted(
+            (p for p in self.directory.glob(f"{ID_PREFIX}*.json") if _number(p.stem)),
+            key=lambda p: _number(p.stem) or 0,
+        )
+
+    def check_directory(self) -> None:
+        """InvalidInput when something other than a directory holds its place."""
+        if self.directory.exists() and not self.directory.is_dir():
+            raise InvalidInput([_not_a_directory(self.directory)])
 
     def _next_id(self) -> str:
         numbers = [_number(p.stem) or 0 for p in self.directory.glob("*.json")]
@@ -108,6 +155,7 @@ class IncidentStore:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
+        self.check_directory()
         self.directory.mkdir(parents=True, exist_ok=True)
         with (self.directory / LOCK_FILE).open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -120,6 +168,25 @@ class IncidentStore:
 def _number(stem: str) -> int | None:
     match = _ID.match(stem)
     return int(match.group(1)) if match else None
+
+
+def _not_a_directory(directory: Path) -> Problem:
+    return Problem(
+        str(directory),
+        "",
+        "is a file, not the directory of incidents; move it aside so that "
+        "incidents can be recorded and read",
+    )
+
+
+def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> Problem:
+    if isinstance(exc, IsADirectoryError):
+        why = "is a directory, not an incident file"
+    elif isinstance(exc, UnicodeDecodeError):
+        why = f"is not UTF-8 text (byte {exc.start})"
+    else:
+        why = f"cannot be read ({exc.strerror})"
+    return Problem(str(path), "", f"{why}; restore it from a backup or move it aside")
 
 
 def _parse(path: Path, text: str) -> Incident:
