@@ -19,13 +19,14 @@ import json
 import logging
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from faultdrill.errors import Refused
+from faultdrill.errors import InvalidInput, Refused
 from faultdrill.experiment.model import Experiment
 from faultdrill.home import home
 
@@ -79,7 +80,7 @@ def target_lock(
     Targets are locked in sorted order, so two experiments wanting
     overlapping sets cannot deadlock; on refusal nothing stays locked.
     """
-    where = directory or home() / DIRECTORY
+    where = _directory(directory)
     names = sorted(set(targets))
     with contextlib.ExitStack() as stack:
         for name in names:
@@ -90,7 +91,7 @@ def target_lock(
 
 def holders(targets: Iterable[str], directory: Path | None = None) -> list[LockHolder]:
     """Who holds any of ``targets`` right now, without taking them."""
-    where = directory or home() / DIRECTORY
+    where = _directory(directory)
     found = []
     for name in sorted(set(targets)):
         holder = _peek(_path(where, name), name)
@@ -99,10 +100,28 @@ def holders(targets: Iterable[str], directory: Path | None = None) -> list[LockH
     return found
 
 
+def _directory(directory: Path | None) -> Path:
+    """Where the lock files are; InvalidInput if a file stands in its place."""
+    where = directory or home() / DIRECTORY
+    if where.exists() and not where.is_dir():
+        raise InvalidInput.single(
+            str(where),
+            "",
+            "is a file, not the directory of target locks; move it aside "
+            "(no experiment holds a lock through it)",
+        )
+    return where
+
+
 @contextlib.contextmanager
 def _one(where: Path, name: str, experiment: str, run_id: str | None) -> Iterator[None]:
-    where.mkdir(parents=True, exist_ok=True)
-    fd = os.open(_path(where, name), os.O_RDWR | os.O_CREAT, 0o644)
+    path = _path(where, name)
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        raise _unusable(path, name, _why(exc)) from exc
+    _check_regular(fd, path, name)
     try:
         if not _try(fd, fcntl.LOCK_EX):
             raise Refused([_held_message(fd, name)])
@@ -118,9 +137,13 @@ def _one(where: Path, name: str, experiment: str, run_id: str | None) -> Iterato
 
 def _peek(path: Path, name: str) -> LockHolder | None:
     try:
-        fd = os.open(path, os.O_RDONLY)
+        # Non-blocking: a FIFO in the lock's place must not hang the gate.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise _unusable(path, name, _why(exc)) from exc
+    _check_regular(fd, path, name)
     try:
         # A shared lock is granted only while nobody holds the exclusive one.
         if _try(fd, fcntl.LOCK_SH):
@@ -167,6 +190,31 @@ def _read_holder(fd: int, name: str) -> LockHolder:
         return LockHolder(
             target=name, pid=0, experiment="(unknown)", run_id=None, since=time.time()
         )
+
+
+def _check_regular(fd: int, path: Path, name: str) -> None:
+    """Close ``fd`` and raise unless it is a regular file."""
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISREG(mode):
+        return
+    os.close(fd)
+    kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+    raise _unusable(path, name, f"it is {kind}")
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, IsADirectoryError):
+        return "it is a directory"
+    return str(exc.strerror)
+
+
+def _unusable(path: Path, name: str, why: str) -> InvalidInput:
+    return InvalidInput.single(
+        str(path),
+        "",
+        f"the lock file of target {name} cannot be used ({why}); move it aside "
+        "(a lock is only held while its file is open, so none is lost)",
+    )
 
 
 def _path(where: Path, name: str) -> Path:
