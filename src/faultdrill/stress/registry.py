@@ -6,6 +6,10 @@ share a home. A record is written as soon as its processes are spawned (a
 runner dying in the few milliseconds before is covered by the workers'
 parent watch) and removed once it has stopped, so after a crash the file
 lists exactly what may still be running.
+
+A registry that cannot be read is a ``FaultError`` naming the file and how
+to clean up by hand: guessing would either kill the wrong processes or
+leave stressors running while saying all is clean.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from faultdrill.errors import FaultError
-from faultdrill.home import home
+from faultdrill.errors import FaultError, InvalidInput, Problem
+from faultdrill.home import state_dir
 from faultdrill.stress.model import (
     CpuTarget,
     Engine,
@@ -34,13 +38,14 @@ from faultdrill.stress.model import (
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+# How a person finds stressors the registry can no longer name: every
+# worker runs this module; the stress-ng engine runs stress-ng.
+_FIND_BY_HAND = "pgrep -af 'faultdrill.stress.worker|stress-ng'"
 
 
 def stress_dir() -> Path:
     """``<home>/stress``: the registry and the stressors' logs."""
-    path = home() / "stress"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return state_dir("stress")
 
 
 class Registry:
@@ -69,8 +74,14 @@ class Registry:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a", encoding="utf-8") as lock:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            lock = open(self._lock_path, "a", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise _unusable(
+                self._lock_path, f"cannot be opened ({exc.strerror})"
+            ) from exc
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -83,12 +94,22 @@ class Registry:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            raise FaultError(
-                f"stress registry {self.path} cannot be read ({exc}); "
-                "kill leftover stress processes by hand, then delete the file"
-            ) from exc
-        records = (_record_from_json(item) for item in document.get("stressors", []))
+            raise _unusable(self.path, f"cannot be read: {exc}") from exc
+        items = document.get("stressors") if isinstance(document, dict) else None
+        if not isinstance(items, list):
+            raise _unusable(self.path, "is not an object with a 'stressors' list")
+        records = [self._parse(index, item) for index, item in enumerate(items)]
         return {r.stressor_id: r for r in records}
+
+    def _parse(self, index: int, item: Any) -> Record:
+        try:
+            return _record_from_json(item)
+        except KeyError as exc:
+            raise _unusable(self.path, f"stressors[{index}] lacks {exc}") from exc
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise _unusable(
+                self.path, f"stressors[{index}] is malformed: {exc}"
+            ) from exc
 
     def _write(self, records: dict[str, Record]) -> None:
         document = {
@@ -96,8 +117,34 @@ class Registry:
             "stressors": [_record_to_json(r) for r in records.values()],
         }
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(document, indent=1), encoding="utf-8")
-        os.replace(temporary, self.path)
+        try:
+            temporary.write_text(json.dumps(document, indent=1), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise _unusable(self.path, f"cannot be written: {exc.strerror}") from exc
+
+
+class UnreadableRegistry(FaultError, InvalidInput):
+    """The registry cannot be used: recovery cannot know what to kill.
+
+    A FaultError, since no stressor can be reverted through it, and invalid
+    input, since the fix is the user's: clean up by hand, then remove it.
+    """
+
+
+def _unusable(path: Path, why: str) -> UnreadableRegistry:
+    return UnreadableRegistry(
+        [
+            Problem(
+                str(path),
+                "",
+                f"{why}; the stressors it lists cannot be found from it: kill "
+                f"leftover stress processes by hand (list them with "
+                f"{_FIND_BY_HAND}), then delete or move aside the file",
+            )
+        ]
+    )
 
 
 def _record_to_json(record: Record) -> dict[str, Any]:
