@@ -84,11 +84,14 @@ def faultdrill_run(sandbox: SandboxState, work: Path, index: int) -> dict[str, A
     path = work / f"fd-{index}.yaml"
     path.write_text(yaml.safe_dump(document))
     journal = work / f"fd-{index}.json"
+    # A home per run: each aborted run opens an incident, which would
+    # (rightly) gate the next one.
     env = dict(
         os.environ,
-        FAULTDRILL_HOME=str(work / "home"),
+        FAULTDRILL_HOME=str(work / f"home-{index}"),
         FAULTDRILL_SANDBOX_URL=sandbox.web_url,
         TOXIPROXY_URL=sandbox.toxiproxy_url,
+        FAULTDRILL_HOST_CHECK="0",
     )
     with FaultWatch(sandbox.toxiproxy_url) as watch:
         result = subprocess.run(
