@@ -6,14 +6,23 @@
     running_sandbox(config)           up in a temporary FAULTDRILL_HOME, then down
 
 The order is catalog, then the proxy in front of it, then the web app that
-calls the catalog through the proxy. If any of them fails to start, the ones
-already started are stopped before the error reaches the caller.
+calls the catalog through the proxy. If any of them fails to start, or the
+state cannot be written, the ones already started are stopped before the
+error reaches the caller.
+
+An unreadable state file stops ``up``, ``status`` and ``recorded`` with an
+error naming the daemons still running from this home and how to stop
+them; ``down`` stops those daemons itself and sets the file aside. A daemon is taken for
+ours only when its command line is one of ours (``-m
+faultdrill.sandbox.daemon`` or ``proxy serve``) and its ``--ready-file`` is
+in this home's sandbox directory, which no other sandbox shares.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import logging
 import os
 import socket
@@ -21,17 +30,21 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
+
 from faultdrill.errors import InvalidInput, Problem
 from faultdrill.home import ENV_VAR as HOME_ENV_VAR
 from faultdrill.sandbox import processes, state
 from faultdrill.sandbox.config import HOST, SandboxConfig
 from faultdrill.sandbox.launch import Launch
-from faultdrill.sandbox.state import SandboxState
+from faultdrill.sandbox.state import Component, SandboxState, UnreadableState
 from faultdrill.sandbox.toxiproxy_api import remove_proxy
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "lock"
+# Argument pairs only our daemons' command lines hold (see launch.py).
+_DAEMON_MARKS = (("-m", "faultdrill.sandbox.daemon"), ("proxy", "serve"))
 
 # Settings a running sandbox cannot change; asking for others means down first.
 _FIXED_SETTINGS = (
@@ -58,7 +71,6 @@ def _up(config: SandboxConfig, directory: Path) -> SandboxState:
 
         _forget_stale(directory)
         started = _start(config, directory)
-        state.save(directory, started)
         log.debug("the sandbox is up at %s", started.web_url)
         return started
 
@@ -70,7 +82,11 @@ def down() -> None:
 
 def _down(directory: Path) -> None:
     with _locked(directory):
-        recorded = state.load(directory)
+        try:
+            recorded = state.load(directory)
+        except UnreadableState as exc:
+            _clean_up_unreadable(directory, exc)
+            return
         if recorded is None:
             log.debug("no sandbox recorded in %s", directory)
             return
@@ -88,7 +104,7 @@ def status() -> SandboxState | None:
 
 def recorded() -> SandboxState | None:
     """The sandbox on record, running or not; for reporting what is left."""
-    return state.load(state.sandbox_dir())
+    return _load(state.sandbox_dir())
 
 
 @contextlib.contextmanager
@@ -115,13 +131,16 @@ def running_sandbox(config: SandboxConfig | None = None) -> Iterator[SandboxStat
 
 
 def _start(config: SandboxConfig, directory: Path) -> SandboxState:
+    """Start every component and record them; on any failure stop them all."""
     _check_ports_free(config)
     launch = Launch(config, directory)
     try:
-        return launch.run()
+        started = launch.run()
+        state.save(directory, started)
     except BaseException:
         launch.stop_all()
         raise
+    return started
 
 
 def _check_ports_free(config: SandboxConfig) -> None:
@@ -159,7 +178,7 @@ def _free(port: int) -> bool:
 
 
 def _running(directory: Path) -> SandboxState | None:
-    recorded = state.load(directory)
+    recorded = _load(directory)
     if recorded is None:
         return None
     alive = [processes.is_alive(p.pid, p.started) for p in recorded.processes]
@@ -168,7 +187,7 @@ def _running(directory: Path) -> SandboxState | None:
 
 def _forget_stale(directory: Path) -> None:
     """Stop what is left of a sandbox that is recorded but no longer whole."""
-    stale = state.load(directory)
+    stale = _load(directory)
     if stale is None:
         return
     log.warning("part of the recorded sandbox has stopped; clearing the rest")
@@ -217,10 +236,81 @@ def _problem(option: str, actual: object, asked: object) -> Problem:
     )
 
 
+def _load(directory: Path) -> SandboxState | None:
+    """The recorded state; if unreadable, the error says how to clean up."""
+    try:
+        return state.load(directory)
+    except UnreadableState as exc:
+        raise exc.with_fix(_cleanup_advice(directory)) from exc
+
+
+def _cleanup_advice(directory: Path) -> str:
+    found = leftover_daemons(directory)
+    if not found:
+        return "no sandbox process of this home runs; delete it or move it aside"
+    pids = " ".join(str(p.pid) for p in found)
+    return (
+        f"sandbox processes of this home still run: stop them with "
+        f"'kill {pids}', then delete it or move it aside"
+    )
+
+
+def _clean_up_unreadable(directory: Path, unreadable: UnreadableState) -> None:
+    """Stop the daemons this home started and set the state file aside."""
+    found = leftover_daemons(directory)
+    for process in found:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            processes.stop(process.pid, process.create_time())
+    aside = state.set_aside(directory)
+    pids = ", ".join(str(p.pid) for p in found) or "none"
+    log.warning(
+        "the sandbox state %s %s: stopped the sandbox processes of this home "
+        "(pids %s) and moved the file to %s; a 'catalog' proxy created on an "
+        "outside Toxiproxy, if any, was left there",
+        unreadable.path,
+        unreadable.why,
+        pids,
+        aside,
+    )
+
+
+def leftover_daemons(directory: Path) -> list[psutil.Process]:
+    """Running daemons that a ``sandbox up`` of this directory started."""
+    ready_files = set()
+    for component in Component:
+        path = directory / f"{component.value}.ready"
+        ready_files |= {str(path), str(path.resolve())}
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if process.pid != os.getpid() and _is_daemon(cmdline, ready_files):
+            found.append(process)
+    return found
+
+
+def _is_daemon(cmdline: list[str], ready_files: set[str]) -> bool:
+    try:
+        ready = cmdline[cmdline.index("--ready-file") + 1]
+    except (ValueError, IndexError):
+        return False
+    pairs = set(itertools.pairwise(cmdline))
+    return ready in ready_files and any(mark in pairs for mark in _DAEMON_MARKS)
+
+
 @contextlib.contextmanager
 def _locked(directory: Path) -> Iterator[None]:
     """One ``up`` or ``down`` at a time per FAULTDRILL_HOME."""
-    with (directory / LOCK_FILE).open("a") as lock:
+    path = directory / LOCK_FILE
+    try:
+        lock = path.open("a")
+    except OSError as exc:
+        raise InvalidInput.single(
+            str(path),
+            "",
+            f"the sandbox lock cannot be opened ({exc.strerror}); move aside "
+            "what is in its place",
+        ) from exc
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
