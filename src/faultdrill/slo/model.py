@@ -24,6 +24,8 @@ from __future__ import annotations
 import enum
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -40,7 +42,7 @@ from pydantic import (
     model_validator,
 )
 
-from faultdrill.errors import InvalidInput
+from faultdrill.errors import InvalidInput, Problem
 from faultdrill.slo.outcome import Outcome
 from faultdrill.validation import FileModel, load_model, parse_model
 
@@ -49,7 +51,12 @@ DEFAULT_WINDOW_DAYS = 30  # the SRE Workbook's usual SLO window (DESIGN.md)
 # Objectives are written with a few decimals (99.95); rounding the derived
 # ratios to 12 places drops binary float noise (0.000999...943) and nothing else.
 _RATIO_DIGITS = 12
+# The extreme objectives whose ratios stay strictly between 0 and 1 after
+# that rounding: 1e-12 of events allowed bad, or required good.
+_MAX_OBJECTIVE = "99.9999999999"
+_MIN_OBJECTIVE = "0.0000000001"
 _NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+INLINE_SOURCE = "(inline SLO file)"  # where SLOs not read from a file come from
 
 
 _Model = FileModel
@@ -169,20 +176,43 @@ class PrometheusQueries(_Model):
         return found
 
 
+@dataclass
+class Origin:
+    """Where an SLI was written: its SLO and its file, for error messages.
+
+    Not part of what the SLI is: two SLIs read from different files are
+    still equal, so every Origin equals every other (pydantic compares
+    private attributes too).
+    """
+
+    slo: str = "(unnamed SLO)"
+    slo_file: str = INLINE_SOURCE
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Origin)
+
+    def __hash__(self) -> int:
+        return 0
+
+
 class _Sli(_Model):
     source: SliSource = SliSource.PROBE
     probe_request: Request | None = Field(default=None, alias="request")
     prometheus: PrometheusQueries | None = None
+    # Where this SLI is written, for errors raised after loading; set by its
+    # SLO and by the SLO file it was read from.
+    _origin: Origin = PrivateAttr(default_factory=lambda: Origin())
 
     @property
     def request(self) -> Request:
         """The request probes send; only SLIs measured by requests have one."""
         if self.probe_request is None:
             raise InvalidInput.single(
-                "SLO file",
-                "sli.request",
-                f"this SLI is measured by {self.source}, not by requests; "
-                "add a 'request' to probe it",
+                self._origin.slo_file,
+                f"SLO {self._origin.slo!r}: sli.request",
+                f"missing: this SLI is measured by {self.source}, not by "
+                "requests; add a 'request' to probe it, or measure this SLO "
+                f"with {self.source} instead of a probe",
             )
         return self.probe_request
 
@@ -279,6 +309,25 @@ class Slo(_Model):
             )
         return value
 
+    @field_validator("objective")
+    @classmethod
+    def _leaves_a_budget(cls, value: float) -> float:
+        # The ratios are rounded to _RATIO_DIGITS places; an objective whose
+        # ratio rounds to 0 or 1 has no events to judge or no budget to spend.
+        ratio = round(value / 100.0, _RATIO_DIGITS)
+        if not 0.0 < ratio < 1.0:
+            raise ValueError(
+                f"{value!r} rounds to a ratio of {ratio:g} at {_RATIO_DIGITS} "
+                f"decimals; give an objective between {_MIN_OBJECTIVE} and "
+                f"{_MAX_OBJECTIVE} percent"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _name_the_sli(self) -> Slo:
+        self.sli._origin.slo = self.name
+        return self
+
     @property
     def target_ratio(self) -> float:
         """The fraction of events that must be good, e.g. 0.999."""
@@ -320,7 +369,7 @@ class SloFile(_Model):
     service: str = Field(min_length=1)
     slos: list[Slo] = Field(min_length=1)
     security: SecuritySources | None = None
-    _source: str = PrivateAttr(default="(inline SLO file)")
+    _source: str = PrivateAttr(default=INLINE_SOURCE)
 
     @field_validator("slos")
     @classmethod
@@ -344,21 +393,51 @@ class SloFile(_Model):
         return [slo.name for slo in self.slos]
 
     def get(self, name: str) -> Slo:
+        """The SLO named ``name``; UnknownSlo naming it and the known ones."""
         for slo in self.slos:
             if slo.name == name:
                 return slo
-        known = ", ".join(self.names)
-        raise InvalidInput.single(
-            self._source, "slos", f"no SLO named {name!r}; known SLOs: {known}"
+        raise UnknownSlo(name, self.names, self._source)
+
+    def _read_from(self, source: str) -> SloFile:
+        """Record where the file was read, for errors its SLOs raise later."""
+        self._source = source
+        for slo in self.slos:
+            slo.sli._origin.slo_file = source
+        return self
+
+
+class UnknownSlo(InvalidInput):
+    """An SLO name that is not in the SLO file.
+
+    The message stands on its own; a caller that knows where the name was
+    written turns it into that file's error with ``at(source, field)``.
+    """
+
+    def __init__(self, name: str, known: Sequence[str], slo_file: str) -> None:
+        self.name = name
+        self.known = tuple(known)
+        self.slo_file = slo_file
+        super().__init__([Problem(f"SLO {name!r}", "", self.explanation)])
+
+    @property
+    def explanation(self) -> str:
+        known = ", ".join(self.known)
+        return (
+            f"no SLO named {self.name!r} in the SLO file {self.slo_file}; known "
+            f"SLOs: {known}; use one of them, or add {self.name!r} to that file"
         )
+
+    def at(self, source: str, field: str) -> InvalidInput:
+        """The same problem, reported where the name was written."""
+        return InvalidInput([Problem(source, field, self.explanation)])
 
 
 def load_slo_file(path: Path | str) -> SloFile:
     """Read and validate an SLO file; every problem names file and field."""
     path = Path(path)
     slo_file = _relative_to(load_model(SloFile, path), path.parent)
-    slo_file._source = str(path)
-    return slo_file
+    return slo_file._read_from(str(path))
 
 
 def _relative_to(slo_file: SloFile, directory: Path) -> SloFile:
@@ -379,5 +458,4 @@ def default_slo_file() -> SloFile:
     resource = resources.files("faultdrill").joinpath("data", DEFAULT_SLO_RESOURCE)
     source = f"faultdrill/data/{DEFAULT_SLO_RESOURCE}"
     slo_file = parse_model(SloFile, yaml.safe_load(resource.read_text("utf-8")), source)
-    slo_file._source = source
-    return slo_file
+    return slo_file._read_from(source)
