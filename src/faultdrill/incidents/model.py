@@ -15,10 +15,14 @@ owners, the broken verdicts) are what such a draft is written from.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+# SEV-2, sev2, SEV 2 or 2; only the four levels DESIGN.md defines.
+_SEVERITY = re.compile(r"(?:sev[-\s]?)?([1-4])", re.IGNORECASE)
 
 
 class Severity(enum.StrEnum):
@@ -42,14 +46,25 @@ class Severity(enum.StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> Severity:
-        """``SEV-2``, ``sev2``, ``2`` all mean SEV-2."""
-        digits = "".join(ch for ch in text if ch.isdigit())
-        for severity in cls:
-            if severity.value[-1] == digits:
-                return severity
-        raise ValueError(
-            f"{text!r} is not a severity; use SEV-1, SEV-2, SEV-3 or SEV-4"
-        )
+        """``SEV-2``, ``sev2``, ``2`` all mean SEV-2; anything else is refused."""
+        match = _SEVERITY.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(
+                f"{text!r} is not a severity; use SEV-1, SEV-2, SEV-3 or SEV-4"
+            )
+        return cls(f"SEV-{match.group(1)}")
+
+
+def _severity(value: Any) -> Any:
+    if isinstance(value, Severity | bool):
+        return value
+    # YAML reads "severities: [1]" as a number; it means SEV-1 all the same.
+    return Severity.parse(str(value)) if isinstance(value, str | int) else value
+
+
+# A severity in a file: SEV-1 to SEV-4 in any of the forms ``parse`` takes,
+# and nothing else; the error lists the valid ones.
+SeverityName = Annotated[Severity, BeforeValidator(_severity)]
 
 
 _MEANING = {
