@@ -70,6 +70,9 @@ def test_status_and_up_name_the_file_and_the_running_pids(
         control.up(SandboxConfig.ephemeral())
 
     assert len(sandbox_children()) == len(spoiled_while_up.processes)
+    mine = control.leftover_daemons(sandbox_home / "sandbox")
+    assert sorted(str(p.pid) for p in mine) == sorted(pids.split())
+    assert control.leftover_daemons(sandbox_home / "elsewhere" / "sandbox") == []
 
 
 @pytest.mark.e2e
@@ -86,14 +89,6 @@ def test_down_stops_this_homes_daemons_and_sets_the_file_aside(
     assert aside.read_bytes() == SPOILED["not-utf8"]
     assert "stopped the sandbox processes of this home" in caplog.text
     assert control.recorded() is None
-
-
-@pytest.mark.e2e
-def test_daemons_of_another_home_are_not_ours(
-    spoiled_while_up: SandboxState, tmp_path: Path
-) -> None:
-    assert control.leftover_daemons(tmp_path / "elsewhere" / "sandbox") == []
-    assert len(control.leftover_daemons(tmp_path / "faultdrill-home" / "sandbox")) == 3
 
 
 @pytest.mark.parametrize("kind", sorted(SPOILED))
