@@ -69,9 +69,9 @@ def test_unknown_slo_names_it_the_file_and_the_known_ones() -> None:
         default_slo_file().get("homepage-avail")
 
     assert str(caught.value) == (
-        "SLO 'homepage-avail': no SLO named 'homepage-avail' in the SLO file "
-        "faultdrill/data/slos.yaml; known SLOs: homepage-availability, "
-        "login-success, api-latency-p95, api-5xx-ratio; use one of them, or add "
+        "SLO 'homepage-avail': no SLO named 'homepage-avail'; known SLOs: "
+        "homepage-availability, login-success, api-latency-p95, api-5xx-ratio "
+        "(in the SLO file faultdrill/data/slos.yaml); use one of them, or add "
         "'homepage-avail' to that file"
     )
 

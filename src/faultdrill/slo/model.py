@@ -424,8 +424,8 @@ class UnknownSlo(InvalidInput):
     def explanation(self) -> str:
         known = ", ".join(self.known)
         return (
-            f"no SLO named {self.name!r} in the SLO file {self.slo_file}; known "
-            f"SLOs: {known}; use one of them, or add {self.name!r} to that file"
+            f"no SLO named {self.name!r}; known SLOs: {known} (in the SLO file "
+            f"{self.slo_file}); use one of them, or add {self.name!r} to that file"
         )
 
     def at(self, source: str, field: str) -> InvalidInput:
