@@ -13,7 +13,7 @@ EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 
 
 def plan(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {"FAULTDRILL_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    env = {"FAULTDRILL_HOME": str(home), "PATH": "/usr/bin:/bin", "FAULTDRILL_HOST_CHECK": "0"}
     return subprocess.run(
         [sys.executable, "-m", "faultdrill", "plan", *args],
         capture_output=True,
@@ -75,7 +75,7 @@ def test_plan_of_a_kubernetes_experiment_needs_no_cluster(
         text=True,
         timeout=60,
         check=False,
-        env={"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin"},
+        env={"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin", "FAULTDRILL_HOST_CHECK": "0"},
     )
     # validate checks the same blast radius, still without a cluster.
     assert validate.returncode == 2, validate.stdout + validate.stderr
@@ -88,7 +88,7 @@ def test_plan_of_a_kubernetes_experiment_needs_no_cluster(
 def test_plan_refuses_as_run_would_while_an_incident_is_open(
     faultdrill_home: Path,
 ) -> None:
-    env = {"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin"}
+    env = {"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin", "FAULTDRILL_HOST_CHECK": "0"}
     opened = subprocess.run(
         [
             sys.executable,
@@ -147,6 +147,6 @@ def test_plan_and_gate_refuse_while_a_killed_runs_fault_is_applied(
         text=True,
         timeout=60,
         check=False,
-        env={"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin"},
+        env={"FAULTDRILL_HOME": str(faultdrill_home), "PATH": "/usr/bin:/bin", "FAULTDRILL_HOST_CHECK": "0"},
     )
     assert gate.returncode == 3 and "faults-applied" in gate.stdout + gate.stderr

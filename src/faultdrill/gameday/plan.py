@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import Field
 
 from faultdrill.errors import InvalidInput, Problem
+from faultdrill.incidents.model import Severity, SeverityName
 from faultdrill.runner.outcome import Outcome
 from faultdrill.validation import FileModel, parse_model, read_document
 
@@ -32,7 +33,7 @@ class StopRules(_Strict):
 
     # DESIGN.md: a SEV-1 is a complete outage or broken auth; nothing more
     # should be injected until it is understood.
-    severities: list[str] = Field(default_factory=lambda: ["SEV-1"])
+    severities: list[SeverityName] = Field(default_factory=lambda: [Severity.SEV1])
     # An interrupted game day stops where it is, to be resumed later.
     outcomes: list[Outcome] = Field(default_factory=lambda: [Outcome.INTERRUPTED])
 
