@@ -18,6 +18,8 @@ import psutil
 import pytest
 from aiohttp import web
 
+from helpers.processes import running_children
+
 T = TypeVar("T")
 
 
@@ -151,16 +153,7 @@ def sandbox_home(faultdrill_home: Path) -> Path:
     return faultdrill_home
 
 
-def sandbox_children() -> list[psutil.Process]:
-    """Processes this test process started that are still running."""
-    found = []
-    for child in psutil.Process().children(recursive=True):
-        try:
-            if child.status() != psutil.STATUS_ZOMBIE:
-                found.append(child)
-        except psutil.NoSuchProcess:
-            pass
-    return found
+sandbox_children = running_children
 
 
 @pytest.fixture

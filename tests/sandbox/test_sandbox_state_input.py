@@ -13,6 +13,7 @@ from faultdrill.exitcodes import ExitCode
 from faultdrill.sandbox import control, state
 from faultdrill.sandbox.config import SandboxConfig
 from faultdrill.sandbox.state import SandboxState, UnreadableState
+from helpers.processes import running_children
 from state.cli_run import faultdrill
 
 pytestmark = pytest.mark.usefixtures("no_process_left")
@@ -24,16 +25,7 @@ SPOILED = {
 }
 
 
-def sandbox_children() -> list[psutil.Process]:
-    """Running (not zombie) processes this test process started."""
-    found = []
-    for child in psutil.Process().children(recursive=True):
-        try:
-            if child.status() != psutil.STATUS_ZOMBIE:
-                found.append(child)
-        except psutil.NoSuchProcess:
-            pass
-    return found
+sandbox_children = running_children
 
 
 def _state_file(home: Path) -> Path:
