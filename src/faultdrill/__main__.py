@@ -1,3 +1,3 @@
-from faultdrill.cli.main import main
+from faultdrill.cli.entry import main
 
 main()
