@@ -27,7 +27,9 @@ def test_ctrl_c_while_importing_exits_130_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delitem(sys.modules, "faultdrill.cli.main", raising=False)
-    monkeypatch.setattr(sys, "meta_path", [_InterruptOnImport("faultdrill.cli.main"), *sys.meta_path])
+    monkeypatch.setattr(
+        sys, "meta_path", [_InterruptOnImport("faultdrill.cli.main"), *sys.meta_path]
+    )
 
     with pytest.raises(SystemExit) as ended:
         entry.main()
@@ -41,5 +43,7 @@ def test_ctrl_c_while_importing_exits_130_without_traceback(
 def test_console_script_points_at_the_entry() -> None:
     from importlib.metadata import entry_points
 
-    (script,) = [ep for ep in entry_points(group="console_scripts") if ep.name == "faultdrill"]
+    (script,) = [
+        ep for ep in entry_points(group="console_scripts") if ep.name == "faultdrill"
+    ]
     assert script.value == "faultdrill.cli.entry:main"
