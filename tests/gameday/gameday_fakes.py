@@ -23,13 +23,24 @@ def load(outcome: str) -> dict[str, Any]:
 
 
 def write_plan(
-    directory: Path, names: list[str], stop_on: dict[str, Any] | None = None
+    directory: Path,
+    names: list[str],
+    stop_on: dict[str, Any] | None = None,
+    expect: dict[str, Any] | None = None,
 ) -> GameDayPlan:
+    """A plan of stand-in experiment files; ``expect`` by experiment name."""
     for name in names:
         (directory / f"{name}.yaml").write_text("title: stand-in\n")
+    expect = expect or {}
     document: dict[str, Any] = {
         "name": "test-day",
-        "experiments": [{"file": f"{name}.yaml"} for name in names],
+        "experiments": [
+            {
+                "file": f"{name}.yaml",
+                **({"expect": expect[name]} if name in expect else {}),
+            }
+            for name in names
+        ],
     }
     if stop_on is not None:
         document["stop-on"] = stop_on

@@ -50,7 +50,7 @@ def test_one_summary_reports_per_experiment_and_junit_are_written(
         "summary.md",
     ]
     summary = (out / "summary.md").read_text()
-    assert "2 of 3 experiments completed; exit code 1." in summary
+    assert "2 of 3 experiments completed, 1 not as planned; exit code 1." in summary
     assert "Stopped early: b opened SEV-1 incident INC-9." in summary
     assert "[postmortem](02-b-postmortem.md)" in summary
     assert '<a href="01-a.html">report</a>' in (out / "summary.html").read_text()
@@ -125,3 +125,43 @@ def test_run_metrics_go_to_a_textfile_collector_file(
         'faultdrill_run_outcome{experiment="api-latency-absorbed",outcome="held"} 1.0'
         in (prom.read_text())
     )
+
+
+def test_summary_and_junit_mark_what_ended_as_planned_and_what_did_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_plan(tmp_path, ["a", "b", "c"], expect={"b": "deviated", "c": "deviated"})
+    launcher = FakeLauncher(
+        {"a": journal_of("held"), "b": journal_of("deviated"), "c": journal_of("held")}
+    )
+    use(monkeypatch, launcher)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        gameday, [str(tmp_path / "plan.yaml"), "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output  # c held; it was meant to break
+
+    summary = (out / "summary.md").read_text()
+    assert "3 of 3 experiments completed, 1 not as planned; exit code 1." in summary
+    assert "| held: as planned |" in summary
+    assert "| deviated: as planned |" in summary
+    assert "| deviated: NOT as planned |" in summary
+    assert "deviated: NOT as planned" in (out / "summary.html").read_text()
+
+    xml = junitparser.JUnitXml.fromfile(str(out / "junit.xml"))
+    failed = {
+        (suite.name, case.name, result._tag)
+        for suite in xml
+        for case in suite
+        for result in case.result
+        if isinstance(result, junitparser.Failure | junitparser.Error)
+    }
+    # b deviated as planned: no failure anywhere in its suite. c held when
+    # the plan expected it to break: its outcome case fails.
+    assert [name for _, name, _ in failed] == ["outcome"]
+    outcome = next(case for case in list(xml)[2] if case.name == "outcome")
+    assert outcome.result[0].message.startswith(
+        "held, but the game-day plan expects deviated"
+    )
+    b_outcome = next(case for case in list(xml)[1] if case.name == "outcome")
+    assert b_outcome.system_out.startswith("deviated, as the game-day plan expects")

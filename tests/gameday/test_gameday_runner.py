@@ -155,3 +155,45 @@ def test_a_plan_with_missing_experiments_lists_each(tmp_path: Path) -> None:
         load_plan(path)
     fields = [problem.field for problem in caught.value.problems]
     assert fields == ["experiments[0].file", "experiments[1].file"]
+
+
+def test_an_outcome_the_plan_expects_counts_as_held(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, ["a", "b"], expect={"b": "deviated"})
+    launcher = FakeLauncher({"a": HELD, "b": DEVIATED})
+    result = GameDay(plan, tmp_path / "out", launcher).run()
+    assert [step.as_expected for step in result.state.steps] == [True, True]
+    assert result.exit_code is ExitCode.HELD
+
+
+def test_a_step_that_held_when_meant_to_break_fails_the_day(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, ["a", "b"], expect={"b": "deviated"})
+    launcher = FakeLauncher({"a": HELD, "b": HELD})
+    result = GameDay(plan, tmp_path / "out", launcher).run()
+    assert [step.as_expected for step in result.state.steps] == [True, False]
+    assert result.exit_code is ExitCode.DEVIATED
+
+
+def test_an_unexpected_outcome_still_sets_the_exit_code(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, ["a"], expect={"a": ["deviated", "inconclusive"]})
+    launcher = FakeLauncher({"a": journal_of("aborted")})
+    result = GameDay(plan, tmp_path / "out", launcher).run()
+    assert result.state.steps[0].expect == ["deviated", "inconclusive"]
+    assert result.exit_code is ExitCode.ABORTED
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [
+        ("refused", "experiments[0].expect[0]: Input should be"),
+        ([], "at least one outcome"),
+        ("broken", "'held', 'deviated', 'aborted' or 'inconclusive'"),
+    ],
+)
+def test_an_expect_that_is_no_outcome_is_refused_naming_the_field(
+    tmp_path: Path, expect: object, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        write_plan(tmp_path, ["a"], expect={"a": expect})
+    text = str(refused.value)
+    assert "plan.yaml" in text
+    assert message in text

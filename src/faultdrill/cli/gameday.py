@@ -28,6 +28,7 @@ from faultdrill.report.postmortem import needs_postmortem, render_postmortem
 from faultdrill.report.record import RunRecord
 from faultdrill.report.write import write_text
 from faultdrill.runmetrics.metrics import push, write_textfile
+from faultdrill.runner.outcome import Outcome
 from faultdrill.runner.slos import hypothesis_slos, slo_file_for
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,12 @@ def gameday(
     Writes into --out: one journal and report per experiment, a postmortem
     draft for each SEV-1/SEV-2, summary.md, summary.html and junit.xml.
 
-    Exit code: the worst outcome (see faultdrill --help); 130 if interrupted.
+    A step may declare the outcome it is meant to have ('expect: deviated'
+    for a fault that should break an SLO); an outcome the plan expects
+    counts as a success.
+
+    Exit code: the worst outcome the plan did not expect (see faultdrill
+    --help); 0 when every experiment ended as planned; 130 if interrupted.
     """
     plan = load_plan(plan_file)
     if webhook:
@@ -201,8 +207,13 @@ def _write_reports(result: GameDayResult, directory: Path, junit: Path | None) -
         for step in result.state.steps
         if not step.outcome
     ]
+    expected = {
+        by_journal[step.journal].source: [Outcome(value) for value in step.expect]
+        for step in result.state.steps
+        if step.journal in by_journal
+    }
     for path in filter(None, (directory / "junit.xml", junit)):
-        write_junit_records(result.records, path, not_run)
+        write_junit_records(result.records, path, not_run, expected=expected)
 
 
 def _experiment_reports(journal: Path, record: RunRecord) -> None:

@@ -8,8 +8,11 @@
     experiments:
       - file: ../experiments/api-latency-absorbed.yaml
       - file: ../experiments/api-latency-breaks-p95.yaml
+        expect: deviated         # default: held
 
-Experiment paths are relative to the plan file.
+Experiment paths are relative to the plan file. ``expect`` names the
+outcome (or outcomes) a step is meant to have: a game day that sets out to
+show that a fault breaks an SLO succeeds when it does.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from faultdrill.errors import InvalidInput, Problem
 from faultdrill.incidents.model import Severity, SeverityName
@@ -38,9 +42,31 @@ class StopRules(_Strict):
     outcomes: list[Outcome] = Field(default_factory=lambda: [Outcome.INTERRUPTED])
 
 
+# Outcomes a step may be planned to have. Refused and interrupted are never
+# the point of an experiment: they say it did not run as planned.
+ExpectableOutcome = Literal["held", "deviated", "aborted", "inconclusive"]
+
+
+def _held() -> list[ExpectableOutcome]:
+    return ["held"]
+
+
 class PlanStep(_Strict):
     file: str = Field(min_length=1)
     name: str | None = None
+    expect: list[ExpectableOutcome] = Field(default_factory=_held)
+
+    @field_validator("expect", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("expect")
+    @classmethod
+    def _not_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("name at least one outcome, or leave expect out (held)")
+        return value
 
 
 class PlanFile(_Strict):
@@ -57,6 +83,10 @@ class PlannedExperiment:
     index: int
     path: Path
     name: str
+    expect: tuple[Outcome, ...] = (Outcome.HELD,)
+
+    def expects(self, outcome: Outcome) -> bool:
+        return outcome in self.expect
 
 
 @dataclass(frozen=True)
@@ -90,4 +120,5 @@ def load_plan(path: Path) -> GameDayPlan:
 
 def _step(plan: Path, index: int, step: PlanStep) -> PlannedExperiment:
     resolved = (plan.parent / step.file).resolve()
-    return PlannedExperiment(index, resolved, step.name or resolved.stem)
+    expect = tuple(Outcome(value) for value in step.expect)
+    return PlannedExperiment(index, resolved, step.name or resolved.stem, expect)

@@ -41,7 +41,8 @@ def no_gate(step: PlannedExperiment) -> Sequence[str]:
     return ()
 
 
-# The game day's exit code is its worst outcome's, in this order of badness.
+# The game day's exit code is that of its worst outcome the plan did not
+# expect, in this order of badness.
 _WORST_FIRST = (
     Outcome.INTERRUPTED,
     Outcome.ABORTED,
@@ -93,7 +94,7 @@ class GameDay:
 
     def result(self) -> GameDayResult:
         records = self._records()
-        return GameDayResult(self.state, records, self._exit_code(records))
+        return GameDayResult(self.state, records, self._exit_code())
 
     # --- steps -----------------------------------------------------------
 
@@ -181,7 +182,12 @@ class GameDay:
             plan_digest=self.plan.digest,
             name=self.plan.name,
             steps=[
-                StepState(index=s.index, name=s.name, file=str(s.path))
+                StepState(
+                    index=s.index,
+                    name=s.name,
+                    file=str(s.path),
+                    expect=[outcome.value for outcome in s.expect],
+                )
                 for s in self.plan.steps
             ],
         )
@@ -195,18 +201,32 @@ class GameDay:
                     records.append(record)
         return records
 
-    def _exit_code(self, records: Sequence[RunRecord]) -> ExitCode:
+    def _exit_code(self) -> ExitCode:
         statuses = {s.status for s in self.state.steps}
         if StepStatus.INTERRUPTED in statuses:
             return ExitCode.INTERRUPTED
         if StepStatus.FAILED in statuses:
             return ExitCode.INTERNAL_ERROR
-        outcomes = {r.outcome for r in records}
+        outcomes = {_counted(step) for step in self.state.steps if step.outcome}
         gate_refused = any(s.note.startswith("gate refused") for s in self.state.steps)
         if gate_refused:
             outcomes.add(Outcome.REFUSED)
         worst = next((o for o in _WORST_FIRST if o in outcomes), Outcome.HELD)
         return for_outcome(worst)
+
+
+def _counted(step: StepState) -> Outcome:
+    """The outcome a step adds to the game day's exit code.
+
+    An outcome the plan expects counts as held: a game day that sets out to
+    show a fault breaking an SLO succeeds when it breaks it. A step that held
+    when the plan expected it to break counts as deviated: the game day's
+    own hypothesis did not hold.
+    """
+    outcome = Outcome(step.outcome or Outcome.HELD)
+    if step.as_expected:
+        return Outcome.HELD
+    return Outcome.DEVIATED if outcome is Outcome.HELD else outcome
 
 
 def _read(journal: Path) -> RunRecord | None:

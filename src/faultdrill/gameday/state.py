@@ -43,6 +43,12 @@ class StepState(BaseModel):
     exit_code: int | None = None
     note: str = ""  # why it was not run, or what went wrong
     attempts: int = 0
+    expect: list[str] = ["held"]  # the outcomes the plan means it to have
+
+    @property
+    def as_expected(self) -> bool | None:
+        """Whether it ended as planned; None while it has no outcome."""
+        return None if self.outcome is None else self.outcome in self.expect
 
 
 class GameDayState(BaseModel):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined
 
-from faultdrill.gameday.state import GameDayState, StepStatus
+from faultdrill.gameday.state import GameDayState, StepState, StepStatus
 from faultdrill.report.html_template import STYLE
 from faultdrill.report.markdown import table
 from faultdrill.report.record import RunRecord
@@ -23,6 +23,7 @@ class SummaryRow:
     name: str
     file: str
     status: str  # the outcome if it ran, else the step status
+    expected: str  # what the plan expects, and whether it came true
     reason: str
     report: str | None  # the experiment's HTML report, relative to the summary
     postmortem: str | None
@@ -45,6 +46,7 @@ def summary_rows(
                 name=step.name,
                 file=step.file,
                 status=record.outcome.value if record else step.status.value,
+                expected=_expected(step),
                 reason=record.reason if record else step.note,
                 report=report if report and (directory / report).exists() else None,
                 postmortem=(
@@ -62,9 +64,20 @@ def summary_rows(
     return rows
 
 
+def _expected(step: StepState) -> str:
+    planned = " or ".join(step.expect)
+    if step.as_expected is None:
+        return planned
+    return f"{planned}: {'as planned' if step.as_expected else 'NOT as planned'}"
+
+
 def _verdict_line(state: GameDayState, exit_code: int) -> str:
     done = sum(1 for s in state.steps if s.status is StepStatus.DONE)
-    line = f"{done} of {len(state.steps)} experiments completed; exit code {exit_code}."
+    line = f"{done} of {len(state.steps)} experiments completed"
+    unplanned = sum(1 for s in state.steps if s.as_expected is False)
+    if unplanned:
+        line += f", {unplanned} not as planned"
+    line += f"; exit code {exit_code}."
     if state.stopped:
         line += f" Stopped early: {state.stopped}."
     return line
@@ -79,6 +92,7 @@ def render_summary_markdown(
             str(row.number),
             row.name,
             f"**{row.status}**",
+            row.expected,
             row.incident,
             row.reason,
             " ".join(
@@ -92,7 +106,7 @@ def render_summary_markdown(
         ]
         for row in rows
     ]
-    header = ["#", "experiment", "outcome", "incident", "why", "reports"]
+    header = ["#", "experiment", "outcome", "expected", "incident", "why", "reports"]
     lines.append(table(header, body))
     lines += ["", f"Plan: `{state.plan}`"]
     return "\n".join(lines) + "\n"
@@ -105,12 +119,13 @@ _TEMPLATE = """<!DOCTYPE html>
 <h1>Game day: {{ state.name }}</h1>
 <p>{{ verdict }}</p>
 <table>
-<tr><th>#</th><th>experiment</th><th>outcome</th><th>incident</th><th>why</th>
+<tr><th>#</th><th>experiment</th><th>outcome</th><th>expected</th>
+<th>incident</th><th>why</th>
 <th>reports</th></tr>
 {% for row in rows %}<tr><td>{{ row.number }}</td><td>{{ row.name }}<br>
 <code>{{ row.file }}</code></td>
 <td><span class="badge {{ row.status }}">{{ row.status }}</span></td>
-<td>{{ row.incident }}</td><td>{{ row.reason }}</td><td>
+<td>{{ row.expected }}</td><td>{{ row.incident }}</td><td>{{ row.reason }}</td><td>
 {% if row.report %}<a href="{{ row.report }}">report</a>{% endif %}
 {% if row.postmortem %}<a href="{{ row.postmortem }}">postmortem</a>{% endif %}
 </td></tr>{% endfor %}

@@ -11,6 +11,11 @@ build. Each suite holds, in this order:
     outcome                      the run's outcome; refused, aborted and
                                  interrupted runs are <error>s
 
+A game day may plan an experiment to deviate or abort (its ``expect``): such
+a run, when it ends as planned, passes, its deviations noted in
+<system-out>; one that held when the plan expected otherwise fails its
+outcome case.
+
 so the same experiment always yields the same case names, run after run.
 The attributes follow the JUnit schema Jenkins and GitLab read (testsuites >
 testsuite > testcase with failure, error or skipped).
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,15 +64,27 @@ def write_junit_records(
     path: Path,
     not_run: Sequence[NotRun] = (),
     option: str = DEFAULT_OPTION,
+    expected: Mapping[str, Collection[Outcome]] | None = None,
 ) -> None:
-    """Write JUnit XML; ``option`` names where ``path`` came from in errors."""
-    write_text(path, junit_xml(records, not_run), option)
+    """Write JUnit XML; ``option`` names where ``path`` came from in errors.
+
+    ``expected``: by journal (``RunRecord.source``), the outcomes a game-day
+    plan expects of that run; held where not given.
+    """
+    write_text(path, junit_xml(records, not_run, expected), option)
     log.debug("JUnit report: %s", path)
 
 
-def junit_xml(records: Sequence[RunRecord], not_run: Sequence[NotRun] = ()) -> str:
+def junit_xml(
+    records: Sequence[RunRecord],
+    not_run: Sequence[NotRun] = (),
+    expected: Mapping[str, Collection[Outcome]] | None = None,
+) -> str:
     root = ET.Element("testsuites", name=SUITES_NAME)
-    suites = [_suite(record) for record in records]
+    suites = [
+        _suite(record, (expected or {}).get(record.source, (Outcome.HELD,)))
+        for record in records
+    ]
     suites += [_not_run_suite(item) for item in not_run]
     root.extend(suites)
     _count_into(root, suites)
@@ -80,7 +97,7 @@ def junit_xml(records: Sequence[RunRecord], not_run: Sequence[NotRun] = ()) -> s
 # --- one experiment -----------------------------------------------------------
 
 
-def _suite(record: RunRecord) -> ET.Element:
+def _suite(record: RunRecord, expected: Collection[Outcome]) -> ET.Element:
     suite = ET.Element(
         "testsuite",
         name=record.title,
@@ -89,7 +106,12 @@ def _suite(record: RunRecord) -> ET.Element:
         file=record.experiment_file,
     )
     suite.append(_properties(record))
-    cases = [*_slo_cases(record), _rollback_case(record), _outcome_case(record)]
+    as_planned = record.outcome in expected
+    cases = [
+        *_slo_cases(record, as_planned),
+        _rollback_case(record),
+        _outcome_case(record, expected),
+    ]
     suite.extend(cases)
     _count_into(suite, cases)
     return suite
@@ -109,11 +131,11 @@ def _properties(record: RunRecord) -> ET.Element:
     return properties
 
 
-def _slo_cases(record: RunRecord) -> list[ET.Element]:
+def _slo_cases(record: RunRecord, as_planned: bool) -> list[ET.Element]:
     cases = []
     for slo in _slo_names(record):
         for phase in JUDGED_PHASES:
-            cases.append(_slo_case(record, slo, phase))
+            cases.append(_slo_case(record, slo, phase, as_planned))
     return cases
 
 
@@ -125,7 +147,9 @@ def _slo_names(record: RunRecord) -> list[str]:
     return names
 
 
-def _slo_case(record: RunRecord, slo: str, phase: Phase) -> ET.Element:
+def _slo_case(
+    record: RunRecord, slo: str, phase: Phase, as_planned: bool
+) -> ET.Element:
     phase_record = record.phase(phase)
     seconds = phase_record.duration if phase_record else None
     case = _case(record, f"{slo} {phase.value}", seconds)
@@ -133,15 +157,18 @@ def _slo_case(record: RunRecord, slo: str, phase: Phase) -> ET.Element:
     if verdict is None:
         ET.SubElement(case, "skipped", message=_not_reached(record, phase))
         return case
-    if verdict.status is VerdictStatus.DEVIATED:
+    detail = _verdict_detail(verdict)
+    if verdict.status is VerdictStatus.DEVIATED and not as_planned:
         failure = ET.SubElement(
             case, "failure", message=verdict.summary, type="deviated"
         )
-        failure.text = _verdict_detail(verdict)
+        failure.text = detail
         return case
+    if verdict.status is VerdictStatus.DEVIATED:
+        detail = f"deviated, as the game-day plan expects\n{detail}"
     if verdict.status is VerdictStatus.INCONCLUSIVE:
         ET.SubElement(case, "skipped", message=f"inconclusive: {verdict.summary}")
-    ET.SubElement(case, "system-out").text = _verdict_detail(verdict)
+    ET.SubElement(case, "system-out").text = detail
     return case
 
 
@@ -191,15 +218,23 @@ def _rollback_case(record: RunRecord) -> ET.Element:
     return case
 
 
-def _outcome_case(record: RunRecord) -> ET.Element:
+def _outcome_case(record: RunRecord, expected: Collection[Outcome]) -> ET.Element:
     case = _case(record, "outcome", record.duration)
-    message = f"{record.outcome.value}: {record.reason}"
-    if record.outcome is Outcome.DEVIATED:
+    outcome = record.outcome
+    message = f"{outcome.value}: {record.reason}"
+    if outcome in expected:
+        if outcome is not Outcome.HELD:
+            message = f"{outcome.value}, as the game-day plan expects: {record.reason}"
+    elif outcome is Outcome.HELD:
+        planned = " or ".join(value.value for value in expected)
+        message = f"held, but the game-day plan expects {planned}: {record.reason}"
+        ET.SubElement(case, "failure", message=message, type="not-as-planned")
+    elif outcome is Outcome.DEVIATED:
         ET.SubElement(case, "failure", message=message, type="deviated")
-    elif record.outcome is Outcome.INCONCLUSIVE:
+    elif outcome is Outcome.INCONCLUSIVE:
         ET.SubElement(case, "skipped", message=message)
-    elif record.outcome is not Outcome.HELD:
-        ET.SubElement(case, "error", message=message, type=record.outcome.value)
+    else:
+        ET.SubElement(case, "error", message=message, type=outcome.value)
     ET.SubElement(case, "system-out").text = message
     return case
 
