@@ -88,6 +88,99 @@ def test_faults_are_read_from_known_actions_only() -> None:
     ]
 
 
+def chaostoxi(module: str, func: str, **args: Any) -> dict[str, Any]:
+    return {
+        "type": "action",
+        "name": func,
+        "provider": {
+            "type": "python",
+            "module": f"chaostoxi.{module}.actions",
+            "func": func,
+            "arguments": args,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        chaostoxi(
+            "toxic",
+            "create_bandwith_degradation_toxic",
+            for_proxy="payments",
+            toxic_name="t",
+            rate=1,
+        ),
+        chaostoxi(
+            "toxic",
+            "create_limiter_toxic",
+            for_proxy="payments",
+            toxic_name="t",
+            bytes_limit=1,
+        ),
+        chaostoxi(
+            "toxic",
+            "create_slicer_toxic",
+            for_proxy="payments",
+            toxic_name="t",
+            average_size=1,
+            size_variation=0,
+            delay=0,
+        ),
+        chaostoxi(
+            "toxic",
+            "create_slow_connection_close_toxic",
+            for_proxy="payments",
+            toxic_name="t",
+            delay=1,
+        ),
+        chaostoxi(
+            "toxic",
+            "create_timeout_toxic",
+            for_proxy="payments",
+            toxic_name="t",
+            timeout=1,
+        ),
+        chaostoxi(
+            "toxic",
+            "create_toxic",
+            for_proxy="payments",
+            toxic_name="t",
+            toxic_type="reset_peer",
+        ),
+        chaostoxi("proxy", "disable_proxy", proxy_name="payments"),
+        chaostoxi("proxy", "delete_proxy", proxy_name="payments"),
+        chaostoxi("proxy", "modify_proxy", proxy_name="payments", enabled=False),
+    ],
+    ids=lambda activity: activity["name"],
+)
+def test_chaostoolkit_toxiproxy_faults_are_held_to_the_allowed_proxies(
+    activity: dict[str, Any],
+) -> None:
+    reasons = violations(RADIUS, [activity])
+    assert len(reasons) == 1
+    assert "targets proxy 'payments', not in blast-radius.targets.proxies" in reasons[0]
+    inside = {**activity, "provider": {**activity["provider"]}}
+    arguments = dict(activity["provider"]["arguments"])
+    arguments["for_proxy" if "for_proxy" in arguments else "proxy_name"] = "catalog"
+    inside["provider"]["arguments"] = arguments
+    assert violations(RADIUS, [inside]) == []
+
+
+def test_a_chaostoolkit_toxiproxy_generic_latency_is_bounded_by_intensity() -> None:
+    activity = chaostoxi(
+        "toxic",
+        "create_toxic",
+        for_proxy="catalog",
+        toxic_name="slow",
+        toxic_type="latency",
+        attributes={"latency": 480, "jitter": 40},
+    )
+    reasons = violations(RADIUS, [activity])
+    assert len(reasons) == 1
+    assert "exceeds blast-radius.max-intensity.latency-ms 500" in reasons[0]
+
+
 def test_planned_duration_adds_pauses_before_and_after() -> None:
     activity = latency()
     activity["pauses"] = {"before": "500ms", "after": 2}
@@ -250,28 +343,81 @@ def test_process_providers_in_rollbacks_are_refused_too() -> None:
 
 
 def load(func: str, **args: Any) -> dict[str, Any]:
-    return {"type": "action", "name": func, "provider": {"type": "python", "module": "chaosfaultdrill.load", "func": func, "arguments": args}}
+    return {
+        "type": "action",
+        "name": func,
+        "provider": {
+            "type": "python",
+            "module": "chaosfaultdrill.load",
+            "func": func,
+            "arguments": args,
+        },
+    }
 
 
 LOAD_RADIUS = BlastRadius.model_validate(
-    {"targets": {"endpoints": ["http://127.0.0.1:8780/login"]}, "max-duration": 30, "max-intensity": {"request-rate": 500}}
+    {
+        "targets": {"endpoints": ["http://127.0.0.1:8780/login"]},
+        "max-duration": 30,
+        "max-intensity": {"request-rate": 500},
+    }
 )
 
 
 @pytest.mark.parametrize(
     ("activity", "expected"),
     [
-        (load("validate_rate_limit", url="http://127.0.0.1:8780/login", offered_rate=400, legit={"keys": 20, "rate-per-key": 10}), "load 600 requests/s"),
-        (load("run_load", target_url="http://127.0.0.1:8780/login", profile={"type": "steps", "rates": [100, 900]}), "load 900 requests/s"),
-        (load("find_capacity", url="http://127.0.0.1:8780/login", steps=[100, 1000]), "load 1000 requests/s"),
+        (
+            load(
+                "validate_rate_limit",
+                url="http://127.0.0.1:8780/login",
+                offered_rate=400,
+                legit={"keys": 20, "rate-per-key": 10},
+            ),
+            "load 600 requests/s",
+        ),
+        (
+            load(
+                "run_load",
+                target_url="http://127.0.0.1:8780/login",
+                profile={"type": "steps", "rates": [100, 900]},
+            ),
+            "load 900 requests/s",
+        ),
+        (
+            load("find_capacity", url="http://127.0.0.1:8780/login", steps=[100, 1000]),
+            "load 1000 requests/s",
+        ),
     ],
 )
-def test_offered_load_is_bounded_by_request_rate(activity: dict[str, Any], expected: str) -> None:
+def test_offered_load_is_bounded_by_request_rate(
+    activity: dict[str, Any], expected: str
+) -> None:
     reasons = violations(LOAD_RADIUS, [activity])
-    assert len(reasons) == 1 and expected in reasons[0] and "request-rate 500" in reasons[0]
+    assert (
+        len(reasons) == 1
+        and expected in reasons[0]
+        and "request-rate 500" in reasons[0]
+    )
 
 
 def test_load_outside_the_declared_endpoints_is_refused() -> None:
-    activity = load("run_load", target_url="http://127.0.0.1:8780/api/videos", profile={"type": "constant", "rate": 10})
+    activity = load(
+        "run_load",
+        target_url="http://127.0.0.1:8780/api/videos",
+        profile={"type": "constant", "rate": 10},
+    )
     assert any("sends load outside" in r for r in violations(LOAD_RADIUS, [activity]))
-    assert violations(LOAD_RADIUS, [load("run_load", target_url="http://127.0.0.1:8780/login", profile={"type": "constant", "rate": 10})]) == []
+    assert (
+        violations(
+            LOAD_RADIUS,
+            [
+                load(
+                    "run_load",
+                    target_url="http://127.0.0.1:8780/login",
+                    profile={"type": "constant", "rate": 10},
+                )
+            ],
+        )
+        == []
+    )

@@ -76,9 +76,7 @@ def violations(
     the method, so a fault there is checked like one in the method.
     """
     every = method + (rollbacks or []) + (probes or [])
-    reasons = [
-        reason for fault in faults_of(every) for reason in _check(radius, fault)
-    ]
+    reasons = [reason for fault in faults_of(every) for reason in _check(radius, fault)]
     reasons += _duration_violations(radius, method)
     reasons += _http_violations(radius, method)
     reasons += [
@@ -273,6 +271,38 @@ def _ctk_toxiproxy_latency(name: str, args: dict[str, Any]) -> list[Fault]:
     return [Fault(name, "latency", str(args.get("for_proxy")), strength, "ms")]
 
 
+# TODO(chaostoolkit-toxiproxy in the fault ledger): its actions are bounded
+# here but applied by chaostoxi itself, not written to the fault ledger first,
+# so `recover` cannot revert what a killed run added through them; the
+# chaosfaultdrill.network actions are the crash-safe way to the same toxics.
+def _ctk_toxiproxy_toxic(name: str, args: dict[str, Any]) -> list[Fault]:
+    """chaostoolkit-toxiproxy's generic ``create_toxic``: any toxic type."""
+    kind = str(args.get("toxic_type", "toxic"))
+    proxy = str(args.get("for_proxy"))
+    share = _share(args)
+    if kind == "latency":
+        attributes = args.get("attributes") or {}
+        strength = _number(attributes.get("latency")) + _number(
+            attributes.get("jitter")
+        )
+        return [Fault(name, "latency", proxy, strength, "ms", share)]
+    return [Fault(name, kind, proxy, share_pct=share)]
+
+
+def _ctk_toxiproxy_named(kind: str) -> _Reader:
+    """A chaostoolkit-toxiproxy action that adds one toxic of ``kind``."""
+
+    def read(name: str, args: dict[str, Any]) -> list[Fault]:
+        return [Fault(name, kind, str(args.get("for_proxy")), share_pct=100.0)]
+
+    return read
+
+
+def _ctk_toxiproxy_proxy(name: str, args: dict[str, Any]) -> list[Fault]:
+    """Disabling, deleting or re-pointing a proxy takes its path down."""
+    return [Fault(name, "down", str(args.get("proxy_name")), share_pct=100.0)]
+
+
 def _cpu(name: str, args: dict[str, Any]) -> list[Fault]:
     cores = args.get("cores")
     target = f"{cores} core(s)" if cores else "all cores"
@@ -349,6 +379,23 @@ _READERS: dict[tuple[Any, Any], _Reader] = {
     ("chaosfaultdrill.stress", "start_cpu"): _cpu,
     ("chaosfaultdrill.stress", "start_memory"): _memory,
     ("chaostoxi.toxic.actions", "create_latency_toxic"): _ctk_toxiproxy_latency,
+    ("chaostoxi.toxic.actions", "create_toxic"): _ctk_toxiproxy_toxic,
+    ("chaostoxi.toxic.actions", "create_bandwith_degradation_toxic"): (
+        _ctk_toxiproxy_named("bandwidth")
+    ),
+    ("chaostoxi.toxic.actions", "create_limiter_toxic"): (
+        _ctk_toxiproxy_named("limit_data")
+    ),
+    ("chaostoxi.toxic.actions", "create_slicer_toxic"): _ctk_toxiproxy_named("slicer"),
+    ("chaostoxi.toxic.actions", "create_slow_connection_close_toxic"): (
+        _ctk_toxiproxy_named("slow_close")
+    ),
+    ("chaostoxi.toxic.actions", "create_timeout_toxic"): _ctk_toxiproxy_named(
+        "timeout"
+    ),
+    ("chaostoxi.proxy.actions", "disable_proxy"): _ctk_toxiproxy_proxy,
+    ("chaostoxi.proxy.actions", "delete_proxy"): _ctk_toxiproxy_proxy,
+    ("chaostoxi.proxy.actions", "modify_proxy"): _ctk_toxiproxy_proxy,
     ("chaosfaultdrill.load", "run_load"): _load_rate,
     ("chaosfaultdrill.load", "validate_rate_limit"): _rate_limit_probe,
     ("chaosfaultdrill.load", "find_capacity"): _capacity_steps,
