@@ -91,6 +91,36 @@ def test_a_burn_limit_that_all_bad_cannot_reach_never_trips() -> None:
     assert assess([LATENCY], limits, snapshot(samples(50, 0.9), now=2.0)) is None
 
 
+def test_a_breach_under_the_burn_limit_trips_only_when_asked() -> None:
+    # 30% slow: over the p95 SLO (5% budget) at 6x, under the 14.4x limit.
+    seen = [
+        ProbeSample(
+            KEY, "during", i / 25.0, 0.0, 0.8 if i % 10 < 3 else 0.05, 200, None
+        )
+        for i in range(100)
+    ]
+    assert assess([LATENCY], LIMITS, snapshot(seen, now=4.0)) is None
+    strict = GuardLimits(14.4, 5.0, 0.25, 60.0, None, abort_on_slo_breach=True)
+    breach = assess([LATENCY], strict, snapshot(seen, now=4.0))
+    assert breach is not None
+    assert (
+        "api-latency-p95 is out of its objective 0.95 (30 of 100 events bad"
+        in breach.reason
+    )
+
+
+def test_abort_on_slo_breach_still_needs_proof() -> None:
+    strict = GuardLimits(None, 5.0, 0.25, 60.0, None, abort_on_slo_breach=True)
+    # 2 of 10 slow is 20% against a 5% budget, but a service right on its
+    # objective does that 8.6% of the time: not proof at 95%.
+    seen = [
+        ProbeSample(KEY, "during", i / 25.0, 0.0, 0.8 if i < 2 else 0.05, 200, None)
+        for i in range(10)
+    ]
+    assert assess([LATENCY], strict, snapshot(seen, now=0.5)) is None
+    assert assess([LATENCY], strict, snapshot(samples(100, 0.05), now=4.0)) is None
+
+
 def test_overtime_trips() -> None:
     breach = assess([LATENCY], LIMITS, snapshot(samples(10, 0.05), now=61.0))
     assert breach is not None and "past blast-radius.max-duration 60 s" in breach.reason

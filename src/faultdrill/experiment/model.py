@@ -211,9 +211,13 @@ class GuardSection(_Strict):
     The default burn rate, 14.4, is the fast-burn page threshold of the SRE
     Workbook (2% of a 30-day budget in one hour); ``null`` turns the
     burn-rate check off, leaving the duration and budget-allowance checks.
+    ``abort-on-slo-breach`` also aborts as soon as an SLO is proven out of
+    its objective over the window (off by default: an experiment meant to
+    show a deviation must be let run to measure it).
     """
 
     max_burn_rate: float | None = Field(default=14.4, gt=0)
+    abort_on_slo_breach: bool = False
     window: Seconds = 10.0
     check_every: Seconds = 0.25
 

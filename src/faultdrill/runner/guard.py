@@ -6,6 +6,8 @@ Every ``check-every`` it looks at the hypothesis SLOs over the last
 - an SLO burns its error budget faster than ``max-burn-rate`` — and the
   samples *prove* it at 95% confidence, so a single unlucky request cannot
   abort a game day;
+- with ``abort-on-slo-breach``, an SLO is proven out of its objective (the
+  same proof, at a burn rate of 1);
 - the experiment has spent more of an SLO's budget than
   ``blast-radius.max-budget-spend`` allows;
 - the method has run longer than ``blast-radius.max-duration``.
@@ -45,6 +47,7 @@ class GuardLimits:
     check_every_s: float
     max_duration_s: float
     max_budget_spend_pct: float | None  # percent of an SLO's window budget
+    abort_on_slo_breach: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,11 @@ def assess(slos: Sequence[Slo], limits: GuardLimits, seen: Snapshot) -> Breach |
             seen.now,
         )
     for slo in slos:
-        breach = _burn_breach(slo, limits, seen) or _spend_breach(slo, limits, seen)
+        breach = (
+            _burn_breach(slo, limits, seen)
+            or _threshold_breach(slo, limits, seen)
+            or _spend_breach(slo, limits, seen)
+        )
         if breach is not None:
             return breach
     return None
@@ -109,6 +116,22 @@ def _burn_breach(slo: Slo, limits: GuardLimits, seen: Snapshot) -> Breach | None
         f"{slo.name} burns its error budget at {burn:.1f}x "
         f"({bad} of {total} events bad in the last {seen.now - since:.1f} s), "
         f"over guard.max-burn-rate {limits.max_burn_rate:g}",
+        seen.now,
+    )
+
+
+def _threshold_breach(slo: Slo, limits: GuardLimits, seen: Snapshot) -> Breach | None:
+    if not limits.abort_on_slo_breach:
+        return None
+    since = max(seen.method_started, seen.now - limits.window_s)
+    total, bad = _counts(slo, seen, since)
+    objective = 1.0 - slo.error_budget
+    if not shows_below(objective, total, bad, CONFIDENCE):
+        return None
+    return Breach(
+        f"{slo.name} is out of its objective {objective:.4g} "
+        f"({bad} of {total} events bad in the last {seen.now - since:.1f} s), "
+        "and guard.abort-on-slo-breach is set",
         seen.now,
     )
 

@@ -252,6 +252,7 @@ class ExperimentRun:
             check_every_s=settings.check_every,
             max_duration_s=radius.max_duration,
             max_budget_spend_pct=radius.max_budget_spend,
+            abort_on_slo_breach=settings.abort_on_slo_breach,
         )
         started = self.prober.now()
 
