@@ -67,7 +67,8 @@ def mutate(
     return mutated
 
 
-def check_loads_or_explains(path: Path) -> None:
+def check_loads_or_explains(path: Path, names_field: bool = False) -> None:
+    """Loads, or InvalidInput naming the file (and, for a mapping, the field)."""
     try:
         load_experiment(path)
     except InvalidInput as exc:
@@ -75,6 +76,9 @@ def check_loads_or_explains(path: Path) -> None:
         for problem in exc.problems:
             assert problem.source == str(path)
             assert problem.message
+            if names_field:
+                assert problem.field, problem
+                assert f"{path}: {problem.field}: " in str(exc)
         assert str(path) in str(exc)
 
 
@@ -93,7 +97,7 @@ def test_mutated_experiments_load_or_explain(
 ) -> None:
     path = tmp_path / "mutated.yaml"
     path.write_text(yaml.safe_dump(mutate(BASE, target, action, value)))
-    check_loads_or_explains(path)
+    check_loads_or_explains(path, names_field=True)
 
 
 @settings(

@@ -129,6 +129,61 @@ def _with(
             _with({"rollbacks": [{"ref": "nope"}]}),
             "rollbacks[0].ref: no activity is named 'nope'",
         ),
+        (
+            _with({"method/0/pauses": {"after": "later"}}),
+            "method[0].pauses.after: 'later' is not a duration",
+        ),
+        (
+            _with({"slo/recovery-within": "x"}),
+            "slo.recovery-within: 'x' is not a duration",
+        ),
+        (_with({"slo/file": 3}), "slo.file: Input should be a valid string"),
+        (_with({"runbook": 5}), "runbook: Input should be a valid string"),
+        (
+            _with({"blast-radius/targets": {"proxies": "catalog"}}),
+            "blast-radius.targets.proxies: Input should be a valid list",
+        ),
+        (
+            _with({"blast-radius/targets": {"proxies": ["catalog"], "pods": 1}}),
+            "blast-radius.targets.pods: is not a known field",
+        ),
+        (
+            _with({"blast-radius/max-intensity": {"latency-ms": -5}}),
+            "blast-radius.max-intensity.latency-ms: Input should be greater than or equal to 0",
+        ),
+        (
+            _with({"blast-radius/max-traffic-share": 120}),
+            "blast-radius.max-traffic-share: Input should be less than or equal to 100",
+        ),
+        (
+            _with({"blast-radius/max-budget-spend": -1}),
+            "blast-radius.max-budget-spend: Input should be greater than 0",
+        ),
+        (
+            _with({"guard": {"max-burn-rate": 0}}),
+            "guard.max-burn-rate: Input should be greater than 0",
+        ),
+        (_with({"guard": {"window": "-1s"}}), "guard.window: '-1s' is not a duration"),
+        (
+            _with({"guard": {"check-every": "soon"}}),
+            "guard.check-every: 'soon' is not a duration",
+        ),
+        (
+            _with({"guard": {"abort-on-slo-breach": "maybe"}}),
+            "guard.abort-on-slo-breach: Input should be a valid boolean",
+        ),
+        (
+            _with({"gate": {"min-budget-left": 150}}),
+            "gate.min-budget-left: Input should be less than or equal to 100",
+        ),
+        (
+            _with({"gate": {"environments": "staging"}}),
+            "gate.environments: Input should be a valid list",
+        ),
+        (
+            _with({"gate": {"no-open-incidents": "perhaps"}}),
+            "gate.no-open-incidents: Input should be a valid boolean",
+        ),
     ],
 )
 def test_each_mistake_names_file_and_field(
