@@ -82,6 +82,22 @@ def test_budget_below_the_experiments_minimum_refuses(
     assert "40.00% of the error budget left, below" in decision.reasons[0].message
 
 
+def test_less_budget_left_than_the_experiment_may_spend_refuses(
+    experiment: Experiment, ledger: BudgetLedger
+) -> None:
+    spend_percent(ledger, "api-latency-p95", 95)  # 5% left
+    radius = experiment.blast_radius.model_copy(update={"max_budget_spend": 10.0})
+    greedy = experiment.model_copy(update={"blast_radius": radius})
+    decision = check_experiment(greedy, hypothesis(greedy), ledger, NOW)
+    assert [r.code.value for r in decision.reasons] == ["budget-below-allowance"]
+    assert "5.00% of the error budget left" in decision.reasons[0].message
+    assert "max-budget-spend 10%" in decision.reasons[0].message
+
+    radius = experiment.blast_radius.model_copy(update={"max_budget_spend": 2.0})
+    modest = experiment.model_copy(update={"blast_radius": radius})
+    assert codes(modest, ledger) == []
+
+
 def test_an_exhausted_budget_of_an_slo_outside_the_hypothesis_does_not_refuse(
     experiment: Experiment, ledger: BudgetLedger
 ) -> None:

@@ -103,6 +103,9 @@ def check_experiment(
     )
     found = _common(slos, inputs, t)
     found += reasons.budget_below_minimum(inputs.budgets, gate.min_budget_left)
+    found += reasons.budget_below_allowance(
+        inputs.budgets, experiment.blast_radius.max_budget_spend
+    )
     env = environment if environment is not None else os.environ.get(ENVIRONMENT_ENV)
     found += reasons.environment_not_allowed(gate.environments, env, ENVIRONMENT_ENV)
     found += reasons.targets_held(inputs.holders)

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 class ReasonCode(enum.StrEnum):
     BUDGET_EXHAUSTED = "budget-exhausted"
     BUDGET_BELOW_MINIMUM = "budget-below-minimum"  # an experiment's own minimum
+    # less left than the experiment may spend (blast-radius.max-budget-spend)
+    BUDGET_BELOW_ALLOWANCE = "budget-below-allowance"
     ERROR_RATE_SPIKE = "error-rate-spike"
     LATENCY_OVER_SLO = "latency-over-slo"
     HOST_UNSTABLE = "host-unstable"

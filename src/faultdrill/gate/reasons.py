@@ -50,6 +50,29 @@ def budget_below_minimum(
     ]
 
 
+def budget_below_allowance(
+    budgets: Iterable[BudgetStatus], allowance_percent: float | None
+) -> list[GateReason]:
+    """SLOs with less budget left than the experiment is allowed to spend.
+
+    The guard stops the run once it has spent its allowance; starting with
+    less than that left could spend the rest of the budget before it trips.
+    """
+    if allowance_percent is None:
+        return []
+    return [
+        GateReason(
+            code=ReasonCode.BUDGET_BELOW_ALLOWANCE,
+            message=f"{b.slo}: {b.left_percent:.2f}% of the error budget left, "
+            "less than the experiment may spend "
+            f"(blast-radius.max-budget-spend {allowance_percent:g}%); lower "
+            "the allowance or wait for the budget to recover",
+        )
+        for b in budgets
+        if b.left_percent < allowance_percent
+    ]
+
+
 def ledger_spikes(
     budgets: Iterable[BudgetStatus], thresholds: GateThresholds
 ) -> list[GateReason]:
