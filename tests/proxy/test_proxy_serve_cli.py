@@ -121,3 +121,18 @@ def test_config_proxy_that_cannot_bind_names_its_entry_and_exits_2(
     assert process.returncode == 2
     assert f"{config}: [1].listen: proxy 'clash' cannot start" in err
     assert "address already in use" in err
+
+
+def test_host_moves_the_api_to_the_address_it_names(tmp_path: Path) -> None:
+    ready = tmp_path / "ready.json"
+    process = _serve("--host", "127.0.0.2", "--port", "0", "--ready-file", str(ready))
+    try:
+        url = str(_wait_ready(process, ready)["url"])
+        assert url.startswith("http://127.0.0.2:")
+        assert requests.get(f"{url}/version", timeout=5).status_code == 200
+        port = url.rsplit(":", 1)[1]
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/version", timeout=2)
+    finally:
+        process.kill()
+        process.communicate(timeout=10)

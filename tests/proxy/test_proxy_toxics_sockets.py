@@ -72,6 +72,26 @@ def test_limit_data_forwards_the_limit_then_closes(
         assert recv_until_closed(client) == b"0123456789"
 
 
+def test_limit_data_counts_afresh_per_connection_and_per_toxic(
+    api: Api, upstream: Upstream
+) -> None:
+    listen = _proxy(api, upstream)
+    toxic = api.toxic("p", type="limit_data", attributes={"bytes": 10})
+    with connect(listen) as first:
+        first.sendall(b"0123456789abcdefghij")
+        assert recv_until_closed(first) == b"0123456789"
+    with connect(listen) as second:  # a new connection starts from zero
+        second.sendall(b"ABCDEFGHIJKLMNOP")
+        assert recv_until_closed(second) == b"ABCDEFGHIJ"
+    with connect(listen) as third:
+        third.sendall(b"abcdef")
+        assert recv_exactly(third, 6) == b"abcdef"  # 6 of its 10 sent
+        assert api.delete(f"/proxies/p/toxics/{toxic['name']}").status_code == 204
+        api.toxic("p", type="limit_data", attributes={"bytes": 10})
+        third.sendall(b"0123456789XYZ")  # the new toxic counts from zero
+        assert recv_until_closed(third) == b"0123456789"
+
+
 def test_slow_close_delays_the_close_not_the_data(api: Api, upstream: Upstream) -> None:
     listen = _proxy(api, upstream)
     api.toxic("p", type="slow_close", attributes={"delay": 300})
