@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import click
 
 from faultdrill.budget.ledger import DB_ENV, BudgetLedger
+from faultdrill.errors import InvalidInput
 from faultdrill.exitcodes import ExitCode
 from faultdrill.gate.check import check_deployment, gather
 from faultdrill.gate.decision import GateDecision
@@ -20,12 +22,16 @@ from faultdrill.gate.security import read_security
 from faultdrill.gate.thresholds import GateThresholds, load_thresholds, with_options
 from faultdrill.incidents.store import IncidentStore
 from faultdrill.prometheus.client import URL_ENV
+from faultdrill.slo.locust_stats import read_locust_stats
 from faultdrill.slo.model import (
     SecuritySources,
     SloFile,
     default_slo_file,
     load_slo_file,
 )
+from faultdrill.slo.reading import SliReading
+
+log = logging.getLogger(__name__)
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 # CLI option -> threshold field it overrides.
@@ -65,6 +71,15 @@ _OVERRIDES = {
     "--fail2ban-log", type=_FILE,
     help="Fail2Ban log to count bans in [default: the SLO file's fail2ban-log].",
 )  # fmt: skip
+@click.option(
+    "--load-stats", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Locust's PREFIX_stats.csv of a load test, for SLOs with source "
+    "load-generator.",
+)  # fmt: skip
+@click.option(
+    "--load-duration", type=click.FloatRange(min=0, min_open=True),
+    help="Seconds the load test behind --load-stats ran.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def gate(
     slo_file: Path | None,
@@ -73,6 +88,8 @@ def gate(
     check_host: bool,
     prometheus_url: str | None,
     fail2ban_log: Path | None,
+    load_stats: Path | None,
+    load_duration: float | None,
     as_json: bool,
     **overrides: float | None,
 ) -> None:
@@ -83,18 +100,25 @@ def gate(
     (fast burn over both 1 h and 5 m), a latency SLO is over its threshold,
     the host is saturated, an incident is open, or a security signal
     (failed logins, rate-limit rejections, Fail2Ban bans) is up.
+
+    \b
+    SLOs with source load-generator are judged from a load test's figures:
+      faultdrill gate --slo-file slos.yaml \\
+          --load-stats out_stats.csv --load-duration 60
     """
     slos = load_slo_file(slo_file) if slo_file else default_slo_file()
     thresholds = _thresholds(thresholds_path, overrides)
     windows = (thresholds.spike_long_window_s, thresholds.spike_short_window_s)
     client = prometheus_client(prometheus_url)
+    readings = live_readings(slos.slos, windows, client)
+    readings += _load_readings(slos, load_stats, load_duration)
     now = time.time()
     inputs = gather(
         slos.slos,
         BudgetLedger(ledger_path) if ledger_path else BudgetLedger.default(),
         now,
         incidents=IncidentStore.default(),
-        readings=live_readings(slos.slos, windows, client),
+        readings=readings,
         host=sample_host if check_host else None,
         security=read_security(
             _security_sources(slos, fail2ban_log),
@@ -106,6 +130,28 @@ def gate(
     decision = check_deployment(slos.slos, inputs, thresholds)
     _print(decision, as_json)
     sys.exit(ExitCode.HELD if decision.allowed else ExitCode.REFUSED)
+
+
+def _load_readings(
+    slos: SloFile, stats: Path | None, duration_s: float | None
+) -> list[SliReading]:
+    if stats is None and duration_s is None:
+        return []
+    if stats is None or duration_s is None:
+        given, missing = (
+            ("--load-stats", "--load-duration") if stats else
+            ("--load-duration", "--load-stats")
+        )  # fmt: skip
+        raise InvalidInput.single(
+            given, "", f"needs {missing} too: the stats file and how long the "
+            "load test ran go together"
+        )  # fmt: skip
+    readings = read_locust_stats(stats, slos.slos, duration_s)
+    if not readings:
+        log.warning(
+            "no SLO in the SLO file has source load-generator; %s is not used", stats
+        )
+    return readings
 
 
 def _security_sources(

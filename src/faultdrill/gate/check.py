@@ -148,6 +148,7 @@ def _common(
     found += reasons.ledger_spikes(inputs.budgets, t)
     found += reasons.live_spikes(inputs.readings, by_name, t)
     found += reasons.latency_over(inputs.readings, by_name)
+    found += reasons.load_test_breaches(inputs.readings, by_name)
     found += reasons.host_unstable(inputs.host, t)
     found += reasons.incidents_open(inputs.incidents, t)
     found += reasons.incidents_unreadable(inputs.unreadable_incidents)

@@ -15,6 +15,7 @@ class ReasonCode(enum.StrEnum):
     BUDGET_BELOW_ALLOWANCE = "budget-below-allowance"
     ERROR_RATE_SPIKE = "error-rate-spike"
     LATENCY_OVER_SLO = "latency-over-slo"
+    LOAD_TEST_BREACH = "load-test-breach"  # the load generator's own figures
     HOST_UNSTABLE = "host-unstable"
     INCIDENT_OPEN = "incident-open"
     INCIDENTS_UNREADABLE = "incidents-unreadable"  # cannot tell if one is open

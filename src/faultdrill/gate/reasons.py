@@ -17,7 +17,7 @@ from faultdrill.gate.security import SecuritySignals
 from faultdrill.gate.thresholds import GateThresholds
 from faultdrill.incidents.model import Incident
 from faultdrill.slo.model import LatencySli, Slo
-from faultdrill.slo.reading import SliReading
+from faultdrill.slo.reading import ReadingSource, SliReading
 
 
 def budget_exhausted(
@@ -128,6 +128,36 @@ def latency_over(
         assert now.percentile_ms is not None
         if now.percentile_ms > slo.sli.threshold_ms:
             reasons.append(_latency(now, slo.sli))
+    return reasons
+
+
+def load_test_breaches(
+    readings: Sequence[SliReading], slos: Mapping[str, Slo]
+) -> list[GateReason]:
+    """Ratio SLOs a load test's statistics show below their objective.
+
+    A load test is one window, so the two-window spike rule does not apply:
+    its good ratio is held to the objective itself. Latency readings from
+    the load generator go through ``latency_over`` like any other.
+    """
+    reasons = []
+    for reading in readings:
+        slo = slos.get(reading.slo)
+        good = reading.good_ratio
+        if reading.source is not ReadingSource.LOAD or slo is None or good is None:
+            continue
+        if isinstance(slo.sli, LatencySli) or good >= slo.objective / 100.0:
+            continue
+        bad = reading.total - reading.good
+        reasons.append(
+            GateReason(
+                code=ReasonCode.LOAD_TEST_BREACH,
+                message=f"{slo.name}: the load test's statistics show "
+                f"{100 * good:.3f}% good ({bad:g} of {reading.total:g} failed "
+                f"over {reading.window_s:g} s), below the objective "
+                f"{slo.objective:g}%",
+            )
+        )
     return reasons
 
 

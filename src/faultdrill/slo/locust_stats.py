@@ -14,9 +14,11 @@ A latency SLI's good count is therefore a lower bound: the largest
 reported percentile still within the threshold, times the requests.
 Failures are Locust's own (any non-2xx unless a task says otherwise).
 
-TODO(load statistics in the gate): no command takes a stats file yet; the
-load runner should hand its ``_stats.csv`` and duration to the readings of
-the run's guard and to ``faultdrill budget``.
+``faultdrill gate --load-stats`` judges them.
+
+TODO(load statistics in runs and budget): the load runner does not yet hand
+its ``_stats.csv`` to the run's guard or to ``faultdrill budget``; only the
+gate reads a stats file.
 """
 
 from __future__ import annotations
