@@ -4,8 +4,8 @@ Each round starts a real experiment (a latency toxic on the sandbox's
 proxy and a CPU stressor) and sends SIGINT, SIGTERM or SIGKILL after a
 random delay: before, during or after the fault, or during rollback.
 After SIGINT and SIGTERM the runner must have cleaned up by itself; after
-SIGKILL, ``faultdrill recover`` must. Then no toxic, no stress process and
-no ledger entry may be left. The loop is bounded in rounds and in time.
+SIGKILL, ``faultdrill recover`` must. Then no toxic, no stress process, no
+ledger entry and no held target lock may be left. The loop is bounded in rounds and in time.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ import psutil
 import pytest
 import yaml
 
+from faultdrill.experiment.loader import load_experiment
 from faultdrill.faults.ledger import FaultLedger
+from faultdrill.gate.locks import experiment_targets, holders
 from faultdrill.sandbox.control import running_sandbox
 from faultdrill.sandbox.state import SandboxState
 from helpers.e2e import EXPERIMENTS, env_for, faultdrill, run_command, toxics
@@ -102,6 +104,7 @@ def test_random_kills_leave_nothing_behind(
 ) -> None:
     rng = random.Random(20261203)
     path = experiment(tmp_path)
+    targets = experiment_targets(load_experiment(path).model)
     env = env_for(sandbox, faultdrill_home)
     started = time.monotonic()
     rounds: list[str] = []
@@ -141,5 +144,6 @@ def test_random_kills_leave_nothing_behind(
         assert toxics(sandbox) == [], rounds
         assert wait_until_gone(faultdrill_home) == [], rounds
         assert FaultLedger.default().pending() == [], rounds
+        assert holders(targets) == [], rounds
     assert len(rounds) >= 5, rounds
     assert any(r.startswith("SIGKILL") for r in rounds), rounds

@@ -16,8 +16,10 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+import requests
 import yaml
 
+from faultdrill.gate.locks import target_lock
 from faultdrill.sandbox.control import running_sandbox
 from faultdrill.sandbox.state import SandboxState
 from helpers.e2e import (
@@ -111,6 +113,16 @@ def test_breaking_latency_deviates_and_is_rolled_back(
     assert incident["severity"] in ("SEV-2", "SEV-3")
     (cost,) = journal["faultdrill"]["budget"]
     assert cost["slo"] == "api-latency-p95" and cost["budget_spent"] > 0
+    assert [r["status"] for r in journal["rollbacks"]] == ["succeeded"]
+
+    # The report reads the incident exactly as the runner wrote it.
+    env = env_for(sandbox, faultdrill_home)
+    reported = run_command(env, "report", str(journal_path))
+    assert reported.returncode == 0, reported.stdout + reported.stderr
+    html = journal_path.with_suffix(".html").read_text()
+    assert incident["id"] in html and incident["severity"] in html
+    postmortem = journal_path.with_name("journal-postmortem.md")
+    assert postmortem.exists() == (incident["severity"] == "SEV-2")
 
 
 def short_experiment(tmp_path: Path, **changes: Any) -> Path:
@@ -320,3 +332,59 @@ def test_secrets_never_reach_the_journal_or_the_output(
         "succeeded",
         "succeeded",
     ]
+
+
+def test_an_unmet_steady_state_before_injects_nothing(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    # Someone else's slowdown is already on the catalog: the API starts out
+    # over its p95 SLO, so the run must stop before its own fault.
+    api = f"{sandbox.toxiproxy_url}/proxies/catalog/toxics"
+    slowdown = {
+        "name": "earlier-slowdown",
+        "type": "latency",
+        "attributes": {"latency": 900},
+    }
+    requests.post(api, json=slowdown, timeout=5).raise_for_status()
+    try:
+        journal_path = tmp_path / "j.json"
+        result = run_experiment(
+            sandbox, faultdrill_home, short_experiment(tmp_path), journal_path
+        )
+        assert [t["name"] for t in toxics(sandbox)] == ["earlier-slowdown"]
+    finally:
+        requests.delete(f"{api}/earlier-slowdown", timeout=5)
+    assert result.returncode == 1, result.stdout + result.stderr
+    journal = json.loads(journal_path.read_text())
+    assert verdicts(journal, "before")["api-latency-p95"]["status"] == "deviated"
+    assert "nothing injected" in journal["faultdrill"]["reason"]
+    assert not [r for r in journal["run"] if r["activity"]["type"] == "action"]
+
+
+def test_an_open_incident_refuses_the_run_and_injects_nothing(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    env = env_for(sandbox, faultdrill_home)
+    opened = run_command(
+        env, "incident", "open", "--title", "login outage", "--sev", "2"
+    )
+    assert opened.returncode == 0, opened.stdout + opened.stderr
+
+    result = run_experiment(
+        sandbox, faultdrill_home, short_experiment(tmp_path), tmp_path / "j.json"
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "INC-0001" in result.stdout + result.stderr
+    assert toxics(sandbox) == []
+
+
+def test_a_target_held_by_another_run_refuses_this_one(
+    sandbox: SandboxState, faultdrill_home: Path, tmp_path: Path
+) -> None:
+    with target_lock(["proxy:catalog"], "someone-elses-drill"):
+        result = run_experiment(
+            sandbox, faultdrill_home, short_experiment(tmp_path), tmp_path / "j.json"
+        )
+        assert toxics(sandbox) == []
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "held by experiment 'someone-elses-drill'" in result.stdout + result.stderr

@@ -5,9 +5,10 @@
 Runs short variants of the shipped experiments against a sandbox on
 loopback, one per outcome (held, deviated, aborted, refused, inconclusive),
 in this process, so that the probe samples can be added to each journal as
-the ``faultdrill.series`` key. An incident record is added to the deviated
-one by hand (the incident recorder is not part of the run yet), and an
-interrupted journal is derived from the held one. Takes about a minute.
+the ``faultdrill.series`` key. A fixed incident record replaces the one the
+deviated run opened, so the fixtures do not change with the severity it
+drew, and an interrupted journal is derived from the held one
+(tests/e2e checks that reports read the runner's own incident record). Takes about a minute.
 """
 
 from __future__ import annotations
