@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,21 @@ def test_outputs_are_checked_before_anything_runs(
     assert expected in result.stderr
     assert yaml.safe_load((tmp_path / "exp.yaml").read_text())["title"] == BASE["title"]
     assert not (faultdrill_home / "faults.jsonl").exists()
+
+
+def test_a_target_that_is_not_running_is_refused_and_journaled(
+    tmp_path: Path,
+) -> None:
+    # Nothing listens on loopback's discard port on a test machine.
+    path = experiment(tmp_path, **{"slo__base-url": "http://127.0.0.1:9"})
+    journal = tmp_path / "j.json"
+
+    result = faultdrill(tmp_path / "home", "run", str(path), "--journal", str(journal))
+
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "nothing answers at http://127.0.0.1:9" in result.stdout
+    assert "Traceback" not in result.stderr
+    recorded = json.loads(journal.read_text())["faultdrill"]
+    assert recorded["outcome"] == "refused"
+    assert recorded["phases"] == {} or "before" not in recorded["phases"]
+    assert not (tmp_path / "home" / "faults.jsonl").exists()

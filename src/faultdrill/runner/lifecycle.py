@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from faultdrill.errors import FaultdrillError, Refused
+from faultdrill.errors import FaultdrillError, Refused, TargetUnavailable
 from faultdrill.experiment.blast import planned_duration, violations
 from faultdrill.experiment.loader import LoadedExperiment
 from faultdrill.faults.ledger import RUN_ID_ENV, FaultLedger
@@ -129,6 +129,7 @@ class ExperimentRun:
             self.toolkit.configuration,
             str(self.loaded.path),
         )
+        self._check_service_answers()
         secrets = secret_values(self.toolkit.secrets)
         self.journal.secret_values = secrets
         with (
@@ -174,6 +175,13 @@ class ExperimentRun:
         """One experiment per target; a crashed holder's lock dies with it."""
         names = experiment_targets(self.model)
         return target_lock(names, self.model.title, self.run_id)
+
+    def _check_service_answers(self) -> None:
+        """A target that is not there is refused (and journaled), not measured."""
+        try:
+            targets.check_service_answers(self.base_url)
+        except TargetUnavailable as exc:
+            raise Refused([str(exc)]) from exc
 
     def _check_blast_radius(self) -> None:
         base = self.toolkit

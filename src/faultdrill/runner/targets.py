@@ -118,6 +118,31 @@ def base_url(slo_base_url: Any, configuration: dict[str, Any], source: str = "")
     return DEFAULT_BASE_URL
 
 
+def check_service_answers(url: str) -> None:
+    """TargetUnavailable unless something answers HTTP at ``url``.
+
+    Any answer will do, a 500 included: judging it is the SLOs' work. Only
+    a service that is not there at all is refused, so a run against a target
+    that was never started says so instead of measuring a deviation.
+    """
+    try:
+        requests.get(url, timeout=PROBE_TIMEOUT_S, allow_redirects=False)
+    except requests.RequestException as exc:
+        raise TargetUnavailable(
+            f"nothing answers at {url} ({_why_unreachable(exc)}); start the "
+            "service or fix slo.base-url (for the bundled demo target: "
+            "faultdrill sandbox up); nothing was injected"
+        ) from exc
+
+
+def _why_unreachable(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {PROBE_TIMEOUT_S:g} s"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection refused or reset"
+    return type(exc).__name__
+
+
 def _running_sandbox() -> Any:
     from faultdrill.sandbox import control
 
