@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -139,3 +140,24 @@ def test_probe_samples_feed_a_verdict(loopback_url: str) -> None:
     assert verdict.latency is not None
     assert verdict.latency.objective_ms is not None
     assert verdict.latency.objective_ms < 500
+
+
+def test_wait_answered_lets_a_phases_slow_requests_land() -> None:
+    async def slow(_: Request) -> tuple[int | None, str | None]:
+        await asyncio.sleep(1.0)
+        return 200, None
+
+    with Prober(SLOS[:1], "http://127.0.0.1:1", 50, sender=slow) as prober:
+        prober.set_phase("during")
+        started = prober.now()  # requests intended from here on are "during"
+        wait_until(lambda: len(prober.unanswered()) >= 8)
+        ended = prober.now()
+        prober.set_phase(None)
+        sent = [w for _, w in prober.unanswered() if started <= w < ended]
+        assert prober.samples(phase="during") == []  # all still in flight
+
+        assert prober.wait_answered(ended) == 0
+
+        landed = prober.samples(phase="during")
+        assert len(landed) >= len(sent)
+        assert all(s.latency_s >= 0.99 for s in landed)

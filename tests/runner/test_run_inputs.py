@@ -151,5 +151,5 @@ def test_a_target_that_is_not_running_is_refused_and_journaled(
     assert "Traceback" not in result.stderr
     recorded = json.loads(journal.read_text())["faultdrill"]
     assert recorded["outcome"] == "refused"
-    assert recorded["phases"] == {} or "before" not in recorded["phases"]
+    assert recorded["phases"] == {}  # nothing was measured
     assert not (tmp_path / "home" / "faults.jsonl").exists()

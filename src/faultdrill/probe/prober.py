@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from types import TracebackType
 
@@ -44,6 +45,8 @@ _START_TIMEOUT_S = 10.0
 # stop() waits one timeout for requests in flight, then this much for the
 # thread to close its connections and finish.
 _JOIN_MARGIN_S = 5.0
+# How often wait_answered looks again: small beside any latency threshold.
+_POLL_S = 0.02
 
 
 class Prober:
@@ -136,6 +139,22 @@ class Prober:
         """(request key, intended time) of every request still in flight."""
         dispatcher = self._dispatcher
         return dispatcher.unanswered() if dispatcher is not None else []
+
+    def wait_answered(self, intended_before: float) -> int:
+        """Wait for the requests intended before ``intended_before``.
+
+        A phase's last requests are still in flight when it ends, and the
+        slowest are the ones that matter (a fault that stalls every request
+        leaves none answered by then). Each gets up to the request timeout,
+        after which it is answered or failed. Returns how many are still
+        unanswered when the wait ends (bounded in real time, not the clock).
+        """
+        deadline = time.monotonic() + self._schedule.timeout_s + _POLL_S
+        while True:
+            left = [when for _, when in self.unanswered() if when < intended_before]
+            if not left or not self._thread_alive() or time.monotonic() > deadline:
+                return len(left)
+            time.sleep(_POLL_S)
 
     def now(self) -> float:
         """The prober's clock, on which ``intended_at`` is measured."""

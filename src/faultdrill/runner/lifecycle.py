@@ -99,6 +99,7 @@ class ExperimentRun:
         self.toolkit: ChaosToolkit
         self.prober: Prober
         self.verdicts: dict[Phase, list[dict[str, Any]]] = {}
+        self.phase_ended: dict[Phase, float] = {}  # on the prober's clock
         self.guard_line = GuardLine()
         self.progress = LiveProgress(console.console, announce_phases=False)
         self.current_phase: Phase | None = None
@@ -436,6 +437,7 @@ class ExperimentRun:
         return self._judge(phase)
 
     def _judge(self, phase: Phase) -> list[dict[str, Any]]:
+        self._wait_for_answers(phase)
         samples = self.prober.samples(phase.value)
         verdicts = [_as_json(evaluate(slo, samples)) for slo in self.slos]
         self.verdicts[phase] = verdicts
@@ -443,6 +445,20 @@ class ExperimentRun:
         record.verdicts, record.samples = verdicts, len(samples)
         self.console.verdicts(phase, verdicts)
         return verdicts
+
+    def _wait_for_answers(self, phase: Phase) -> None:
+        """Let the phase's requests in flight land before judging it."""
+        ended = self.phase_ended.get(phase)
+        if ended is None:
+            return
+        left = self.prober.wait_answered(ended)
+        if left:
+            log.warning(
+                "%d request(s) of the %s phase still unanswered after the probe "
+                "timeout; judged without them",
+                left,
+                phase.value,
+            )
 
     def _start_phase(self, phase: Phase) -> None:
         self.prober.set_phase(phase.value)
@@ -462,6 +478,7 @@ class ExperimentRun:
         }[phase]
 
     def _end_phase(self, phase: Phase) -> None:
+        self.phase_ended[phase] = self.prober.now()
         self.prober.set_phase(None)
         self.current_phase = None
         record = next(p for p in self.journal.phases if p.phase is phase)
