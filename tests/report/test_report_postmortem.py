@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from report_fixtures import OUTCOMES, load
 
+from faultdrill.incidents.manage import Change, close_incident, open_incident
+from faultdrill.incidents.model import ActionItem, Severity
+from faultdrill.incidents.store import IncidentStore
+from faultdrill.report.incident_now import with_current_incident
 from faultdrill.report.postmortem import needs_postmortem, render_postmortem
 from faultdrill.report.record import parse_journal
+
+NOW = 1_710_504_000.0  # 2024-03-15 12:00:00 UTC
 
 
 def with_severity(severity: str) -> dict[str, Any]:
@@ -35,7 +42,7 @@ def test_the_draft_has_every_section_a_review_needs() -> None:
     assert headings == [
         "Summary",
         "Impact",
-        "Timeline (UTC, from the journal)",
+        "Timeline (UTC, from the journal and the incident)",
         "Why it happened",
         "What worked",
         "What failed",
@@ -76,3 +83,40 @@ def test_the_wording_is_blameless() -> None:
     for word in ("blame ", "fault of", "human error", "careless", "should have"):
         assert word not in draft
     assert "blameless" in draft
+
+
+def test_the_draft_takes_what_the_incident_has_learned_since_it_opened(
+    faultdrill_home: Path,
+) -> None:
+    journal = load("deviated")
+    store = IncidentStore.default()
+    opened = open_incident(store, "p95 over 500 ms", Severity.SEV2, NOW)
+    journal["faultdrill"]["incident"] = opened.model_dump(mode="json")
+    journal["faultdrill"]["incident"]["run_id"] = journal["faultdrill"]["run_id"]
+    change = Change(
+        root_cause="the video API has no timeout on catalog calls",
+        remediation=["rolled back the experiment"],
+        preventive=[ActionItem(what="add a 300 ms catalog timeout", owner="team-api")],
+    )
+    close_incident(store, opened.id, change, NOW + 600)
+
+    record = with_current_incident(parse_journal(journal))
+    draft = render_postmortem(record)
+
+    assert "Root cause (from the incident): the video API has no timeout" in draft
+    assert "- rolled back the experiment" in draft
+    assert "| add a 300 ms catalog timeout | team-api |" in draft
+    assert "- status of the incident: closed" in draft
+    opened_row = f"| 2024-03-15T12:00:00+00:00 | incident {opened.id}: opened as SEV-2 |"
+    closed_row = f"| 2024-03-15T12:10:00+00:00 | incident {opened.id}: closed |"
+    assert opened_row in draft and closed_row in draft
+    assert draft.index(opened_row) < draft.index(closed_row)
+
+
+def test_without_the_incident_in_the_store_the_journals_copy_is_used(
+    faultdrill_home: Path,
+) -> None:
+    record = parse_journal(load("deviated"))
+
+    assert with_current_incident(record) == record
+    assert "Contributing factors in the system: <" in render_postmortem(record)

@@ -22,6 +22,7 @@ from faultdrill.gameday.summary import (
 from faultdrill.gate import gate_experiment
 from faultdrill.notify.webhook import WEBHOOK_ENV, check_webhook_url, notify_run
 from faultdrill.report.html import render_html
+from faultdrill.report.incident_now import with_current_incident
 from faultdrill.report.junit import NotRun, write_junit_records
 from faultdrill.report.markdown import render_markdown
 from faultdrill.report.postmortem import needs_postmortem, render_postmortem
@@ -217,6 +218,7 @@ def _write_reports(result: GameDayResult, directory: Path, junit: Path | None) -
 
 
 def _experiment_reports(journal: Path, record: RunRecord) -> None:
+    record = with_current_incident(record)
     postmortem = None
     if needs_postmortem(record):
         postmortem = journal.with_name(f"{journal.stem}-postmortem.md")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from faultdrill.report.html import render_html
+from faultdrill.report.incident_now import with_current_incident
 from faultdrill.report.junit import write_junit_records
 from faultdrill.report.markdown import render_markdown
 from faultdrill.report.postmortem import needs_postmortem, render_postmortem
@@ -40,6 +41,9 @@ def report(
     """Write the reports of a run from its journal.
 
     \b
+    An incident the run opened is shown as it stands now in the incident
+    store (root cause, actions, closing), when the store still has it.
+
     Without options, beside the journal:
       JOURNAL.html             self-contained, with a plot of each SLI
       JOURNAL.md               the same figures in Markdown
@@ -48,7 +52,7 @@ def report(
 
     Exit code 0, or 2 when JOURNAL is not a faultdrill journal.
     """
-    record = read_journal(journal)
+    record = with_current_incident(read_journal(journal))
     if not any((html_path, md_path, postmortem_path, junit_path)):
         html_path = journal.with_suffix(".html")
         md_path = journal.with_suffix(".md")

@@ -86,7 +86,10 @@ def close_incident(
     def close(current: Incident) -> Incident:
         if not current.is_open:
             raise InvalidInput.single(
-                "incident", incident_id, "is already closed; reopen is not supported"
+                "incident",
+                incident_id,
+                "is already closed; to add a note or an action to it, use "
+                "'faultdrill incident update'",
             )
         changed = _apply(current, change, now)
         entry = TimelineEntry(at=_at(now), message="closed")

@@ -9,6 +9,8 @@ Wording is about the system and the process, never about a person.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from faultdrill.report import sections
 from faultdrill.report.markdown import table
 from faultdrill.report.record import ActivityRecord, RunRecord
@@ -57,6 +59,7 @@ def _header(record: RunRecord) -> str:
             f"- experiment: {record.title} (`{record.experiment_file}`, "
             f"run `{record.run_id}`)",
             f"- runbook exercised: {record.runbook or '<none declared>'}",
+            f"- status of the incident: {incident.extra.get('status', 'open')}",
             f"- authors: {OWNER}",
         ]
     )
@@ -122,11 +125,36 @@ def _impact(record: RunRecord) -> str:
 
 
 def _timeline(record: RunRecord) -> str:
-    rows = [[e.at.isoformat(timespec="seconds"), e.message] for e in record.timeline]
-    if record.incident is not None:
-        opened = str(record.incident.extra.get("opened_at", "<time>"))
-        rows.append([opened, f"incident {record.incident.id} opened"])
-    return "## Timeline (UTC, from the journal)\n\n" + table(["at", "event"], rows)
+    rows = [[_moment(e.at.isoformat()), e.message] for e in record.timeline]
+    incident = record.incident
+    if incident is not None:
+        # Its own timeline starts with its opening and ends with its closing.
+        entries = _entries(incident.extra.get("timeline")) or [
+            {"at": incident.extra.get("opened_at"), "message": "opened"}
+        ]
+        rows += [
+            [_moment(e.get("at")), f"incident {incident.id}: {e.get('message', '')}"]
+            for e in entries
+        ]
+    rows.sort(key=lambda row: row[0])
+    return "## Timeline (UTC, from the journal and the incident)\n\n" + table(
+        ["at", "event"], rows
+    )
+
+
+def _moment(value: object) -> str:
+    """An ISO time to the second, in one form whatever wrote it."""
+    if value is None:
+        return "<time>"
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _entries(value: object) -> list[dict[str, object]]:
+    return [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
 
 
 def _why(record: RunRecord) -> str:
@@ -138,13 +166,25 @@ def _why(record: RunRecord) -> str:
             f"- the experiment applied **{activity.name}** "
             f"(`{activity.target}` {sections.compact(activity.arguments)})".rstrip()
         )
+    root_cause = record.incident.extra.get("root_cause") if record.incident else None
     lines += [
         "",
-        "Contributing factors in the system: <what in the design, configuration "
-        "or dependencies let this fault reach users: timeouts, retries, caches, "
-        "fallbacks, capacity>",
+        f"Root cause (from the incident): {root_cause}"
+        if root_cause
+        else "Contributing factors in the system: <what in the design, "
+        "configuration or dependencies let this fault reach users: timeouts, "
+        "retries, caches, fallbacks, capacity>",
     ]
+    remediation = _texts(
+        record.incident.extra.get("remediation") if record.incident else None
+    )
+    if remediation:
+        lines += ["", "Remediation so far:", *[f"- {step}" for step in remediation]]
     return "\n".join(lines)
+
+
+def _texts(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _what_worked(record: RunRecord) -> str:
@@ -183,7 +223,14 @@ def _failure(activity: ActivityRecord) -> str:
 
 
 def _action_items(record: RunRecord) -> str:
-    items = [
+    preventive = _entries(
+        record.incident.extra.get("preventive_actions") if record.incident else None
+    )
+    recorded = [
+        [str(item.get("what", "")), str(item.get("owner") or OWNER), DUE]
+        for item in preventive
+    ]
+    items = recorded + [
         [
             f"Make the service absorb {_faults(record)} without breaking {slo}",
             OWNER,
