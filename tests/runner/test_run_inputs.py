@@ -153,3 +153,19 @@ def test_a_target_that_is_not_running_is_refused_and_journaled(
     assert recorded["outcome"] == "refused"
     assert recorded["phases"] == {}  # nothing was measured
     assert not (tmp_path / "home" / "faults.jsonl").exists()
+
+
+def test_validate_reports_an_slo_name_and_a_blast_radius_breach_together(
+    tmp_path: Path,
+) -> None:
+    path = experiment(
+        tmp_path,
+        slo__hypothesis=["api-latency-p99"],
+        method__0__provider__arguments__latency_ms=5000,
+    )
+
+    result = faultdrill(tmp_path / "home", "validate", str(path))
+
+    assert result.returncode == 2
+    assert f"{path}: slo.hypothesis: 'api-latency-p99' not in the SLO file" in result.stderr
+    assert f"{path}: blast-radius: latency 5010 ms at most on catalog" in result.stderr

@@ -250,23 +250,34 @@ def recover(force: bool, forget_ids: tuple[str, ...]) -> None:
 
 
 def _check_runnable(loaded: LoadedExperiment) -> None:
-    """What run would refuse about the file itself: SLO names, blast radius."""
-    hypothesis_slos(loaded, None)
-    toolkit = ChaosToolkit(loaded.document, str(loaded.path))
-    base_url(
-        toolkit.substitute(loaded.model.slo.base_url),
-        toolkit.configuration,
-        str(loaded.path),
-    )
+    """What run would refuse about the file itself: SLO names, blast radius.
+
+    Every check runs, so one mistake does not hide the next.
+    """
+    problems: list[Problem] = []
+    source = str(loaded.path)
+    try:
+        hypothesis_slos(loaded, None)
+    except InvalidInput as exc:
+        problems += exc.problems
+    toolkit = ChaosToolkit(loaded.document, source)
+    try:
+        base_url(
+            toolkit.substitute(loaded.model.slo.base_url),
+            toolkit.configuration,
+            source,
+        )
+    except InvalidInput as exc:
+        problems += exc.problems
     reasons = violations(
         toolkit.resolved_radius(loaded.model.blast_radius),
         toolkit.resolved_steps("method"),
         toolkit.resolved_steps("rollbacks"),
         toolkit.resolved_probes(),
     )
-    if reasons:
-        source = str(loaded.path)
-        raise InvalidInput([Problem(source, "blast-radius", r) for r in reasons])
+    problems += [Problem(source, "blast-radius", r) for r in reasons]
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _allowlist(given: tuple[str, ...]) -> list[str]:
