@@ -89,14 +89,47 @@ def field_path(location: tuple[int | str, ...]) -> str:
     return path
 
 
-def problems_from(source: str, error: ValidationError) -> list[Problem]:
-    """Translate pydantic's errors into our problems, one per bad field."""
+def problems_from(
+    source: str, error: ValidationError, model: type[BaseModel] | None = None
+) -> list[Problem]:
+    """Translate pydantic's errors into our problems, one per bad field.
+
+    With ``model``, a misspelled key is answered with the keys that would be
+    valid where it stands.
+    """
     problems = []
     for item in error.errors(include_url=False):
         location = tuple(p for p in item["loc"] if not _is_union_tag(p))
         message = _message(item)
+        if item["type"] == "extra_forbidden" and model is not None:
+            known = known_keys(model, location[:-1])
+            if known:
+                message += f"; valid here: {', '.join(known)}"
         problems.append(Problem(source, field_path(location) or "(top level)", message))
     return problems
+
+
+def known_keys(model: type[BaseModel], location: tuple[int | str, ...]) -> list[str]:
+    """The keys a file may use at ``location`` inside ``model``; [] if unknown.
+
+    Follows plain nested models only: where a list, a dict or a union stands
+    on the way, the keys depend on the value and are not listed.
+    """
+    current: Any = model
+    for part in location:
+        fields = getattr(current, "model_fields", None)
+        info = fields.get(_python_name(current, part)) if fields else None
+        current = info.annotation if info is not None else None
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+    return [info.alias or name for name, info in current.model_fields.items()]
+
+
+def _python_name(model: Any, key: int | str) -> str:
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return str(name)
+    return str(key)
 
 
 def _is_union_tag(part: int | str) -> bool:
@@ -120,7 +153,7 @@ def parse_model(model: type[M], data: Any, source: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(problems_from(source, exc)) from None
+        raise InvalidInput(problems_from(source, exc, model)) from None
 
 
 def load_model(model: type[M], path: Path) -> M:

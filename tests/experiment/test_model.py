@@ -250,3 +250,33 @@ def test_durations_parse(value: object, seconds: float) -> None:
 def test_bad_durations_are_rejected(value: object) -> None:
     with pytest.raises(ValueError):
         parse_seconds(value)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"slo/befor": "3s"},
+            "slo.befor: is not a known field; check its spelling; valid here: "
+            "hypothesis, file, base-url, before, after, recovery-within, probe-rate",
+        ),
+        (
+            {"blast-radius/max-intensity": {"latency": 3}},
+            "blast-radius.max-intensity.latency: is not a known field; check its "
+            "spelling; valid here: latency-ms, cpu-percent, memory-mb, request-rate, pods",
+        ),
+    ],
+)
+def test_a_misspelled_key_is_answered_with_the_keys_valid_there(
+    tmp_path: Path, change: dict[str, Any], expected: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        load_experiment(write(tmp_path, _with(change)))
+    assert [p.field + ": " + p.message for p in raised.value.problems] == [expected]
+
+
+def test_keys_inside_lists_are_not_guessed(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        load_experiment(write(tmp_path, _with({"method/0/provider/argumnets": {}})))
+    (problem,) = raised.value.problems
+    assert problem.message == "is not a known field; check its spelling"

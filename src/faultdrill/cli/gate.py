@@ -44,7 +44,18 @@ _OVERRIDES = {
 }
 
 
-@click.command()
+_DEFAULTS = GateThresholds()
+
+
+def _thresholds_epilog() -> str:
+    keys = "\n".join(
+        f"  {info.alias or name}: {getattr(_DEFAULTS, name):g}"
+        for name, info in GateThresholds.model_fields.items()
+    )
+    return f"\b\nKeys of a --thresholds file, with their defaults:\n{keys}"
+
+
+@click.command(epilog=_thresholds_epilog())
 @click.option("--slo-file", type=_FILE, help="SLO file [default: the shipped SLOs].")
 @click.option(
     "--ledger", "ledger_path", type=_FILE, envvar=DB_ENV,
@@ -52,13 +63,29 @@ _OVERRIDES = {
 )  # fmt: skip
 @click.option(
     "--thresholds", "thresholds_path", type=_FILE,
-    help="YAML/JSON file of thresholds (kebab-case keys of GateThresholds).",
+    help="YAML/JSON file of thresholds; its keys and defaults are listed below.",
 )  # fmt: skip
-@click.option("--min-budget-left", type=float, help="Block at or below this % left.")
-@click.option("--spike-burn-rate", type=float, help="Burn rate that is a spike.")
-@click.option("--max-cpu", type=float, help="Block above this CPU %.")
-@click.option("--max-memory", type=float, help="Block above this memory %.")
-@click.option("--max-load", type=float, help="Block above this load per core.")
+@click.option(
+    "--min-budget-left", type=float,
+    help="Block at or below this % left "
+    f"[default: {_DEFAULTS.min_budget_left_percent:g}].",
+)  # fmt: skip
+@click.option(
+    "--spike-burn-rate", type=float,
+    help=f"Burn rate that is a spike [default: {_DEFAULTS.spike_burn_rate:g}].",
+)  # fmt: skip
+@click.option(
+    "--max-cpu", type=float,
+    help=f"Block above this CPU % [default: {_DEFAULTS.max_cpu_percent:g}].",
+)  # fmt: skip
+@click.option(
+    "--max-memory", type=float,
+    help=f"Block above this memory % [default: {_DEFAULTS.max_memory_percent:g}].",
+)  # fmt: skip
+@click.option(
+    "--max-load", type=float,
+    help=f"Block above this load per core [default: {_DEFAULTS.max_load_per_core:g}].",
+)  # fmt: skip
 @click.option(
     "--host/--no-host", "check_host", default=True, show_default=True,
     help=f"Sample this host's saturation ({DEFAULT_INTERVAL_S:g} s).",
