@@ -20,9 +20,19 @@ from faultdrill.runner.plan import Plan, build_plan
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option("--slo-file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--toxiproxy-url", envvar="TOXIPROXY_URL")
-@click.option("--environment", envvar="FAULTDRILL_ENVIRONMENT")
+@click.option(
+    "--slo-file", type=click.Path(path_type=Path, dir_okay=False),
+    help="SLO definitions to use instead of slo.file or the shipped ones.",
+)  # fmt: skip
+@click.option(
+    "--toxiproxy-url", envvar="TOXIPROXY_URL",
+    help="The Toxiproxy API run would use (also TOXIPROXY_URL).",
+)  # fmt: skip
+@click.option(
+    "--environment", envvar="FAULTDRILL_ENVIRONMENT",
+    help="This environment's name (also FAULTDRILL_ENVIRONMENT), checked "
+    "against gate.environments.",
+)  # fmt: skip
 @click.option(
     "--host-check/--no-host-check",
     envvar="FAULTDRILL_HOST_CHECK",

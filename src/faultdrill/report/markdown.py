@@ -67,7 +67,7 @@ def _verdicts(record: RunRecord) -> str:
     ]
     plots = (
         "Per-second plots of each SLI are in the HTML report "
-        "(`faultdrill report JOURNAL --html`)."
+        "(`faultdrill report JOURNAL` writes it beside the journal)."
         if record.series
         else "This journal has no per-second series, so no plots."
     )
