@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import psutil
 
 from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
 
@@ -57,7 +60,10 @@ def test_a_torn_last_line_is_skipped_not_fatal(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
+import time
 from pathlib import Path
+
+import psutil
 from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
 ledger = FaultLedger(Path(sys.argv[1]))
 for index in range(50):
@@ -102,6 +108,29 @@ def test_orphans_are_faults_of_processes_that_are_gone(tmp_path: Path) -> None:
     gone = ledger.applying(toxic("gone").model_copy(update={"owner_pid": dead.pid, "owner_started": 1.0}))
     assert mine.owner_alive() and not gone.owner_alive()
     assert [f.id for f in ledger.orphans()] == [gone.id]
+
+
+def test_a_killed_owner_not_yet_reaped_is_an_orphan(tmp_path: Path) -> None:
+    ledger = FaultLedger(tmp_path / "faults.jsonl")
+    zombie = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        owner = psutil.Process(zombie.pid)
+        record = ledger.applying(
+            toxic("z").model_copy(
+                update={"owner_pid": zombie.pid, "owner_started": owner.create_time()}
+            )
+        )
+        assert record.owner_alive()
+        zombie.kill()  # not waited for: it stays a zombie until reaped
+        deadline = time.monotonic() + 10
+        while owner.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert owner.status() == psutil.STATUS_ZOMBIE
+        assert not record.owner_alive()
+        assert [f.id for f in ledger.orphans()] == [record.id]
+    finally:
+        zombie.kill()
+        zombie.wait(timeout=10)
 
 
 def test_forget_crosses_off_without_reverting(tmp_path: Path) -> None:

@@ -60,13 +60,19 @@ class FaultRecord(BaseModel):
     owner_started: float = Field(default_factory=_this_process_started)
 
     def owner_alive(self) -> bool:
-        """Whether the very process that applied this fault still runs."""
+        """Whether the very process that applied this fault still runs.
+
+        A zombie (killed, not yet reaped by its parent) runs no more: its
+        rollback will never come, wherever PID 1 is slow to reap.
+        """
         try:
-            started = psutil.Process(self.owner_pid).create_time()
+            owner = psutil.Process(self.owner_pid)
+            started, status = owner.create_time(), owner.status()
         except psutil.Error:
             return False
         # psutil reads start times in clock ticks (1/100 s): equal within that.
-        return abs(started - self.owner_started) < START_TIME_TOLERANCE_S
+        same = abs(started - self.owner_started) < START_TIME_TOLERANCE_S
+        return same and status != psutil.STATUS_ZOMBIE
 
 
 class _Event(BaseModel):
