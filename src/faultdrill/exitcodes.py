@@ -18,6 +18,7 @@ class ExitCode(enum.IntEnum):
     REFUSED = 3  # a gate refused; nothing was injected
     ABORTED = 4  # the guard aborted the experiment; faults were rolled back
     INCONCLUSIVE = 5  # too few samples to claim the SLO either way
+    NOT_REVERTED = 6  # a fault may still be applied; run faultdrill recover
     INTERNAL_ERROR = 70  # a bug or an unexpected failure (EX_SOFTWARE, sysexits.h)
     INTERRUPTED = 130  # Ctrl-C or SIGTERM; faults were rolled back (128 + SIGINT)
 
@@ -43,6 +44,7 @@ _BY_OUTCOME = {
     Outcome.REFUSED: ExitCode.REFUSED,
     Outcome.ABORTED: ExitCode.ABORTED,
     Outcome.INTERRUPTED: ExitCode.INTERRUPTED,
+    Outcome.NOT_REVERTED: ExitCode.NOT_REVERTED,
 }
 
 

@@ -28,6 +28,7 @@ from helpers.e2e import (
     faultdrill,
     run_command,
     run_experiment,
+    short_experiment,
     start_run,
     toxics,
     wait_for_toxic,
@@ -123,19 +124,6 @@ def test_breaking_latency_deviates_and_is_rolled_back(
     assert incident["id"] in html and incident["severity"] in html
     postmortem = journal_path.with_name("journal-postmortem.md")
     assert postmortem.exists() == (incident["severity"] == "SEV-2")
-
-
-def short_experiment(tmp_path: Path, **changes: Any) -> Path:
-    """The absorbed-latency experiment with short phases and a long fault."""
-    document = yaml.safe_load((EXPERIMENTS / "api-latency-absorbed.yaml").read_text())
-    document["slo"].update(before="3s", after="3s", **{"recovery-within": "1s"})
-    document["slo"]["probe-rate"] = 40
-    document["method"][0]["pauses"] = {"after": 30}
-    for key, value in changes.items():
-        document[key] = value
-    path = tmp_path / "short.yaml"
-    path.write_text(yaml.safe_dump(document))
-    return path
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 from faultdrill.sandbox.state import SandboxState
 
@@ -86,3 +87,16 @@ def wait_for_toxic(sandbox: SandboxState, limit_s: float = 30.0) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("the experiment never applied its toxic")
+
+
+def short_experiment(tmp_path: Path, **changes: Any) -> Path:
+    """The absorbed-latency experiment with short phases and a long fault."""
+    document = yaml.safe_load((EXPERIMENTS / "api-latency-absorbed.yaml").read_text())
+    document["slo"].update(before="3s", after="3s", **{"recovery-within": "1s"})
+    document["slo"]["probe-rate"] = 40
+    document["method"][0]["pauses"] = {"after": 30}
+    for key, value in changes.items():
+        document[key] = value
+    path = tmp_path / "short.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path

@@ -242,7 +242,9 @@ GOOD_RULES = [
     (ERROR_RATIO, Event(0.001, None, "connection refused"), False),
     (LATENCY, Event(0.5, 200), True),
     (LATENCY, Event(0.5001, 200), False),
-    (LATENCY, Event(0.2, 503), True),
+    (LATENCY, Event(0.2, 503), False),  # a fast server error is no fast answer
+    (LATENCY, Event(0.2, 502), False),
+    (LATENCY, Event(0.2, 429), True),  # a client error was still answered
     (LATENCY, Event(0.01, None, "connection reset"), False),
 ]
 

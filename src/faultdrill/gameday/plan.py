@@ -39,7 +39,9 @@ class StopRules(_Strict):
     # should be injected until it is understood.
     severities: list[SeverityName] = Field(default_factory=lambda: [Severity.SEV1])
     # An interrupted game day stops where it is, to be resumed later.
-    outcomes: list[Outcome] = Field(default_factory=lambda: [Outcome.INTERRUPTED])
+    outcomes: list[Outcome] = Field(
+        default_factory=lambda: [Outcome.INTERRUPTED, Outcome.NOT_REVERTED]
+    )
 
 
 # Outcomes a step may be planned to have. Refused and interrupted are never

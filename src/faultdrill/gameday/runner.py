@@ -44,6 +44,7 @@ def no_gate(step: PlannedExperiment) -> Sequence[str]:
 # The game day's exit code is that of its worst outcome the plan did not
 # expect, in this order of badness.
 _WORST_FIRST = (
+    Outcome.NOT_REVERTED,
     Outcome.INTERRUPTED,
     Outcome.ABORTED,
     Outcome.DEVIATED,

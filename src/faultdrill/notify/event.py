@@ -17,7 +17,8 @@ SCHEMA_VERSION = 1
 
 
 def should_notify(record: RunRecord) -> bool:
-    return record.outcome is Outcome.ABORTED or record.incident is not None
+    alarming = (Outcome.ABORTED, Outcome.NOT_REVERTED)
+    return record.outcome in alarming or record.incident is not None
 
 
 def notification(record: RunRecord) -> dict[str, Any]:

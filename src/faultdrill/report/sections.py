@@ -14,7 +14,7 @@ from faultdrill.report.record import JUDGED_PHASES, RunRecord
 from faultdrill.runner.outcome import Outcome
 
 # The outcomes a reader should be alarmed by, for styling and wording.
-BAD_OUTCOMES = frozenset({Outcome.DEVIATED, Outcome.ABORTED})
+BAD_OUTCOMES = frozenset({Outcome.DEVIATED, Outcome.ABORTED, Outcome.NOT_REVERTED})
 
 OUTCOME_MEANING = {
     Outcome.HELD: "every SLO of the hypothesis held before, during and after",
@@ -23,6 +23,7 @@ OUTCOME_MEANING = {
     Outcome.REFUSED: "a gate refused to start; nothing was injected",
     Outcome.ABORTED: "stopped early and rolled back",
     Outcome.INTERRUPTED: "stopped by a signal and rolled back",
+    Outcome.NOT_REVERTED: "a fault could not be reverted and may still be applied",
 }
 
 

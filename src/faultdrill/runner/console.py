@@ -19,6 +19,7 @@ _STYLE = {
     Outcome.REFUSED.value: "yellow",
     Outcome.ABORTED.value: "bold red",
     Outcome.INTERRUPTED.value: "yellow",
+    Outcome.NOT_REVERTED.value: "bold red",
 }
 
 

@@ -36,6 +36,7 @@ _CTK_STATUS = {
     Outcome.REFUSED: "failed",
     Outcome.ABORTED: "aborted",
     Outcome.INTERRUPTED: "interrupted",
+    Outcome.NOT_REVERTED: "failed",
 }
 
 

@@ -100,6 +100,7 @@ class ExperimentRun:
         self.prober: Prober
         self.verdicts: dict[Phase, list[dict[str, Any]]] = {}
         self.phase_ended: dict[Phase, float] = {}  # on the prober's clock
+        self.unreverted = 0  # faults of this run still in the ledger at the end
         self.guard_line = GuardLine()
         self.progress = LiveProgress(console.console, announce_phases=False)
         self.current_phase: Phase | None = None
@@ -112,6 +113,15 @@ class ExperimentRun:
             outcome, reason = self._run()
         except Refused as exc:
             outcome, reason = Outcome.REFUSED, str(exc)
+        if self.unreverted:
+            outcome, reason = (
+                Outcome.NOT_REVERTED,
+                (
+                    f"{self.unreverted} fault(s) could not be reverted and may still "
+                    f"be applied; run 'faultdrill recover' (the run had ended "
+                    f"{outcome.value})"
+                ),
+            )
         self.journal.outcome, self.journal.reason = outcome, reason
         self.journal.end = time.time()
         self._account()
@@ -322,6 +332,7 @@ class ExperimentRun:
                         self.journal.reverts.append(
                             {"fault": record.description, "outcome": outcome}
                         )
+                    self._count_unreverted()
                 return
             except Stopping:
                 log.warning("signal during the last safety net; running it again")
@@ -342,7 +353,11 @@ class ExperimentRun:
                 time.time(), f"safety net reverted {record.description}: {outcome}"
             )
         self._stop_own_stressors()
+        self._count_unreverted()
+
+    def _count_unreverted(self) -> None:
         still = self.ledger.pending(self.run_id)
+        self.unreverted = len(still)
         if still:
             log.error(
                 "%d fault(s) could not be reverted; run 'faultdrill recover'",

@@ -12,6 +12,8 @@ class Outcome(enum.StrEnum):
     REFUSED = "refused"  # a gate said no; nothing was injected
     ABORTED = "aborted"  # stopped early (guard, failing action); rolled back
     INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM; rolled back
+    # A fault could not be reverted and may still be applied: recover it.
+    NOT_REVERTED = "not-reverted"
 
 
 class Phase(enum.StrEnum):

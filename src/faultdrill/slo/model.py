@@ -245,14 +245,24 @@ class AvailabilitySli(_Sli):
 
 
 class LatencySli(_Sli):
-    """Good: answered, any status, within ``threshold_ms`` of the intended send."""
+    """Good: answered without a server error, within ``threshold_ms`` of the
+    intended send.
+
+    A fast 502 is no fast answer: a service that fails every request must
+    not hold its latency SLO (client errors, a 429 included, still count as
+    answered).
+    """
 
     type: Literal["latency"]
     threshold_ms: float = Field(gt=0)
 
     def is_good(self, outcome: Outcome) -> bool:
-        answered = outcome.status is not None and outcome.error is None
-        return answered and outcome.latency_s * 1000.0 <= self.threshold_ms
+        served = (
+            outcome.status is not None
+            and outcome.status < 500
+            and outcome.error is None
+        )
+        return served and outcome.latency_s * 1000.0 <= self.threshold_ms
 
 
 class ErrorRatioSli(_Sli):
