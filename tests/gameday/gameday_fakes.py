@@ -15,6 +15,9 @@ Journal = Callable[[], dict[str, Any]]
 
 # The journals recorded for the report tests (tests/report/record_journals.py).
 JOURNALS = Path(__file__).resolve().parents[1] / "report" / "journals"
+STAND_IN = (
+    Path(__file__).resolve().parents[2] / "experiments" / "api-latency-absorbed.yaml"
+).read_text()
 
 
 def load(outcome: str) -> dict[str, Any]:
@@ -28,9 +31,13 @@ def write_plan(
     stop_on: dict[str, Any] | None = None,
     expect: dict[str, Any] | None = None,
 ) -> GameDayPlan:
-    """A plan of stand-in experiment files; ``expect`` by experiment name."""
+    """A plan of stand-in experiment files; ``expect`` by experiment name.
+
+    Each stand-in is a valid experiment (the game day checks every file
+    before the first runs); the fake launcher never runs it.
+    """
     for name in names:
-        (directory / f"{name}.yaml").write_text("title: stand-in\n")
+        (directory / f"{name}.yaml").write_text(STAND_IN)
     expect = expect or {}
     document: dict[str, Any] = {
         "name": "test-day",

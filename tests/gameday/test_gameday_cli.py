@@ -9,7 +9,11 @@ from gameday_fakes import FakeLauncher, journal_of, write_plan
 
 from faultdrill.cli import gameday as gameday_cli
 from faultdrill.cli.gameday import gameday
+from faultdrill.errors import InvalidInput
+from faultdrill.exitcodes import ExitCode
+from faultdrill.gameday.plan import load_plan
 from faultdrill.gameday.runner import no_gate
+from state.cli_run import faultdrill
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -165,3 +169,32 @@ def test_summary_and_junit_mark_what_ended_as_planned_and_what_did_not(
     )
     b_outcome = next(case for case in list(xml)[1] if case.name == "outcome")
     assert b_outcome.system_out.startswith("deviated, as the game-day plan expects")
+
+
+def test_a_broken_later_step_stops_the_day_before_the_first_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_plan(tmp_path, ["first", "second"])
+    (tmp_path / "second.yaml").write_text("title: [unclosed\n")
+    launcher = FakeLauncher({"first": journal_of("held")})
+    use(monkeypatch, launcher)
+
+    ran = faultdrill(
+        "gameday", str(tmp_path / "plan.yaml"), "--out", str(tmp_path / "out"),
+        monkeypatch=monkeypatch,
+    )  # fmt: skip
+
+    assert ran.code == ExitCode.INVALID_INPUT and ran.clean
+    assert f"{tmp_path / 'second.yaml'}: line 2, column 1: invalid YAML" in ran.err
+    assert launcher.ran == []
+
+
+def test_a_step_name_that_is_a_path_is_refused(tmp_path: Path) -> None:
+    write_plan(tmp_path, ["a"])
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "name: d\nexperiments:\n  - file: a.yaml\n    name: x/../../escaped\n"
+    )
+
+    with pytest.raises(InvalidInput, match=r"experiments\[0\]\.name: 'x/\.\./\.\./escaped' is not a plain name"):
+        load_plan(plan)

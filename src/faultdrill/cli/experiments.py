@@ -50,7 +50,7 @@ def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
     for path in files:
         try:
             loaded = load_experiment(path)
-            _check_runnable(loaded)
+            check_runnable(loaded)
             if chaostoolkit:
                 check_with_chaostoolkit(loaded.document, str(path))
         except InvalidInput as exc:
@@ -249,7 +249,7 @@ def recover(force: bool, forget_ids: tuple[str, ...]) -> None:
         click.echo("nothing to recover: no fault or stressor is recorded as applied")
 
 
-def _check_runnable(loaded: LoadedExperiment) -> None:
+def check_runnable(loaded: LoadedExperiment) -> None:
     """What run would refuse about the file itself: SLO names, blast radius.
 
     Every check runs, so one mistake does not hide the next.

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from faultdrill.cli.experiments import check_runnable
+from faultdrill.errors import InvalidInput, Problem
 from faultdrill.exitcodes import ExitCode
 from faultdrill.experiment.loader import load_experiment
 from faultdrill.gameday.ci import allowlist_from, require_ci_targets
@@ -117,6 +119,7 @@ def gameday(
     --help); 0 when every experiment ended as planned; 130 if interrupted.
     """
     plan = load_plan(plan_file)
+    _check_every_step(plan)
     if webhook:
         check_webhook_url(webhook)
     if ci:
@@ -138,6 +141,18 @@ def gameday(
     _export_metrics(result, metrics_file, pushgateway)
     click.echo(f"game day summary: {directory / 'summary.html'}")
     sys.exit(code if code is not None else result.exit_code)
+
+
+def _check_every_step(plan: GameDayPlan) -> None:
+    """Every experiment of the plan is valid before the first one runs."""
+    problems: list[Problem] = []
+    for step in plan.steps:
+        try:
+            check_runnable(load_experiment(step.path))
+        except InvalidInput as exc:
+            problems += exc.problems
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _launcher(ci: bool, allow: tuple[str, ...], host_check: bool) -> SubprocessLauncher:

@@ -18,6 +18,7 @@ show that a fault breaks an SLO succeeds when it does.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -53,10 +54,24 @@ def _held() -> list[ExpectableOutcome]:
     return ["held"]
 
 
+# A step's name becomes part of its journal's and reports' file names.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 class PlanStep(_Strict):
     file: str = Field(min_length=1)
     name: str | None = None
     expect: list[ExpectableOutcome] = Field(default_factory=_held)
+
+    @field_validator("name")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        if value is not None and not _PLAIN_NAME.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a plain name; use letters, digits, '.', '-' "
+                "and '_' (it names the step's journal and report files)"
+            )
+        return value
 
     @field_validator("expect", mode="before")
     @classmethod
