@@ -421,3 +421,61 @@ def test_load_outside_the_declared_endpoints_is_refused() -> None:
         )
         == []
     )
+
+
+def toxic(kind: str, **attributes: Any) -> dict[str, Any]:
+    return {
+        "type": "action",
+        "name": kind,
+        "provider": {
+            "type": "python",
+            "module": "chaosfaultdrill.network",
+            "func": "add_toxic",
+            "arguments": {"proxy": "catalog", "toxic_type": kind, "attributes": attributes},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("activity", "says"),
+    [
+        (toxic("slow_close", delay=10**9), "slow_close 1e+09 ms of delay"),
+        (toxic("timeout", timeout=0), "timeout inf ms of delay"),
+        (toxic("timeout", timeout=600), "timeout 600 ms of delay"),
+        (toxic("bandwidth", rate=0), "bandwidth inf ms of delay"),
+        (toxic("slicer", average_size=1, delay=10**9), "slicer 1e+06 ms of delay"),
+        (
+            chaostoxi("toxic", "create_timeout_toxic", for_proxy="catalog", toxic_name="t", timeout=0),
+            "timeout inf ms of delay",
+        ),
+        (
+            chaostoxi("toxic", "create_slow_connection_close_toxic", for_proxy="catalog", toxic_name="t", delay=5000),
+            "slow_close 5000 ms of delay",
+        ),
+    ],
+    ids=lambda v: v["name"] if isinstance(v, dict) else "",
+)
+def test_toxics_that_hold_data_up_are_bounded_like_latency(
+    activity: dict[str, Any], says: str
+) -> None:
+    reasons = violations(RADIUS, [activity])
+    assert len(reasons) == 1
+    assert says in reasons[0]
+    assert "exceeds blast-radius.max-intensity.latency-ms 500" in reasons[0]
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        toxic("timeout", timeout=400),
+        toxic("bandwidth", rate=100),
+        toxic("slicer", average_size=64, delay=10),
+        toxic("limit_data", bytes=10),
+        toxic("reset_peer", timeout=0),
+    ],
+    ids=lambda v: v["name"],
+)
+def test_toxics_within_the_latency_limit_or_without_delay_pass(
+    activity: dict[str, Any],
+) -> None:
+    assert violations(RADIUS, [activity]) == []

@@ -11,6 +11,7 @@ work without a cluster or a proxy.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,7 +130,7 @@ def _check_proxy(radius: BlastRadius, fault: Fault) -> Iterator[str]:
         )
     limit = radius.max_intensity.latency_ms
     too_slow = limit is not None and (fault.intensity or 0) > limit
-    if fault.kind == "latency" and too_slow:
+    if fault.unit.startswith("ms") and too_slow:
         yield (
             f"{fault.describe()} exceeds blast-radius.max-intensity.latency-ms {limit}"
         )
@@ -251,15 +252,37 @@ def _latency(name: str, args: dict[str, Any]) -> list[Fault]:
 
 
 def _toxic(name: str, args: dict[str, Any]) -> list[Fault]:
-    attributes = args.get("attributes") or {}
     kind = str(args.get("toxic_type", "toxic"))
-    proxy = str(args.get("proxy"))
+    return [_any_toxic(name, kind, str(args.get("proxy")), args)]
+
+
+def _any_toxic(name: str, kind: str, proxy: str, args: dict[str, Any]) -> Fault:
+    """A toxic of any type, its hold-up of the data as its intensity."""
+    stall = _stall_ms(kind, args.get("attributes") or {})
+    if stall is None:
+        return Fault(name, kind, proxy, share_pct=_share(args))
+    return Fault(name, kind, proxy, stall, "ms of delay", _share(args))
+
+
+def _stall_ms(kind: str, attributes: dict[str, Any]) -> float | None:
+    """How long a toxic holds data up, in ms, as the latency limit bounds it.
+
+    Toxiproxy's attributes (reference/toxiproxy-api.md): a timeout of 0 and
+    a bandwidth of 0 hold data until the toxic goes (infinite here); a
+    slicer's delay is in microseconds, per slice, so its figure is a floor.
+    """
     if kind == "latency":
-        strength = _number(attributes.get("latency")) + _number(
-            attributes.get("jitter")
-        )
-        return [Fault(name, "latency", proxy, strength, "ms", _share(args))]
-    return [Fault(name, kind, proxy, share_pct=_share(args))]
+        return _number(attributes.get("latency")) + _number(attributes.get("jitter"))
+    if kind == "slow_close":
+        return _number(attributes.get("delay"))
+    if kind == "timeout":
+        timeout = _number(attributes.get("timeout"))
+        return math.inf if timeout <= 0 else timeout
+    if kind == "bandwidth":
+        return math.inf if _number(attributes.get("rate"), default=1.0) <= 0 else None
+    if kind == "slicer":
+        return _number(attributes.get("delay")) / 1000.0
+    return None
 
 
 def _down(name: str, args: dict[str, Any]) -> list[Fault]:
@@ -278,22 +301,19 @@ def _ctk_toxiproxy_latency(name: str, args: dict[str, Any]) -> list[Fault]:
 def _ctk_toxiproxy_toxic(name: str, args: dict[str, Any]) -> list[Fault]:
     """chaostoolkit-toxiproxy's generic ``create_toxic``: any toxic type."""
     kind = str(args.get("toxic_type", "toxic"))
-    proxy = str(args.get("for_proxy"))
-    share = _share(args)
-    if kind == "latency":
-        attributes = args.get("attributes") or {}
-        strength = _number(attributes.get("latency")) + _number(
-            attributes.get("jitter")
-        )
-        return [Fault(name, "latency", proxy, strength, "ms", share)]
-    return [Fault(name, kind, proxy, share_pct=share)]
+    return [_any_toxic(name, kind, str(args.get("for_proxy")), args)]
 
 
-def _ctk_toxiproxy_named(kind: str) -> _Reader:
-    """A chaostoolkit-toxiproxy action that adds one toxic of ``kind``."""
+def _ctk_toxiproxy_named(kind: str, attributes: dict[str, str]) -> _Reader:
+    """A chaostoolkit-toxiproxy action that adds one toxic of ``kind``.
+
+    ``attributes``: the toxic's attribute from each argument of the action.
+    """
 
     def read(name: str, args: dict[str, Any]) -> list[Fault]:
-        return [Fault(name, kind, str(args.get("for_proxy")), share_pct=100.0)]
+        given = {attr: args[arg] for arg, attr in attributes.items() if arg in args}
+        toxic = {"attributes": given, "toxicity": 1.0}
+        return [_any_toxic(name, kind, str(args.get("for_proxy")), toxic)]
 
     return read
 
@@ -381,17 +401,19 @@ _READERS: dict[tuple[Any, Any], _Reader] = {
     ("chaostoxi.toxic.actions", "create_latency_toxic"): _ctk_toxiproxy_latency,
     ("chaostoxi.toxic.actions", "create_toxic"): _ctk_toxiproxy_toxic,
     ("chaostoxi.toxic.actions", "create_bandwith_degradation_toxic"): (
-        _ctk_toxiproxy_named("bandwidth")
+        _ctk_toxiproxy_named("bandwidth", {"rate": "rate"})
     ),
     ("chaostoxi.toxic.actions", "create_limiter_toxic"): (
-        _ctk_toxiproxy_named("limit_data")
+        _ctk_toxiproxy_named("limit_data", {"bytes_limit": "bytes"})
     ),
-    ("chaostoxi.toxic.actions", "create_slicer_toxic"): _ctk_toxiproxy_named("slicer"),
+    ("chaostoxi.toxic.actions", "create_slicer_toxic"): (
+        _ctk_toxiproxy_named("slicer", {"delay": "delay"})
+    ),
     ("chaostoxi.toxic.actions", "create_slow_connection_close_toxic"): (
-        _ctk_toxiproxy_named("slow_close")
+        _ctk_toxiproxy_named("slow_close", {"delay": "delay"})
     ),
-    ("chaostoxi.toxic.actions", "create_timeout_toxic"): _ctk_toxiproxy_named(
-        "timeout"
+    ("chaostoxi.toxic.actions", "create_timeout_toxic"): (
+        _ctk_toxiproxy_named("timeout", {"timeout": "timeout"})
     ),
     ("chaostoxi.proxy.actions", "disable_proxy"): _ctk_toxiproxy_proxy,
     ("chaostoxi.proxy.actions", "delete_proxy"): _ctk_toxiproxy_proxy,
