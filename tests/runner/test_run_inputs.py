@@ -169,3 +169,50 @@ def test_validate_reports_an_slo_name_and_a_blast_radius_breach_together(
     assert result.returncode == 2
     assert f"{path}: slo.hypothesis: 'api-latency-p99' not in the SLO file" in result.stderr
     assert f"{path}: blast-radius: latency 5010 ms at most on catalog" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"latency_ms": "abc"}, "arguments.latency_ms: Input should be a valid integer"),
+        ({"latency_ms": float("nan")}, "arguments.latency_ms: Input should be a valid integer"),
+        ({"latency_ms": -5}, "arguments.latency_ms: Input should be greater than or equal to 0"),
+        ({"stream": "sideways"}, "arguments.stream: Input should be 'upstream' or 'downstream'"),
+        ({"toxicity": 2}, "arguments.toxicity: Input should be less than or equal to 1"),
+        ({"latncy_ms": 5}, "arguments.latncy_ms: is not a known field; check its spelling; valid here:"),
+    ],
+)
+def test_bad_network_action_arguments_are_invalid_before_anything_runs(
+    tmp_path: Path, arguments: dict[str, Any], expected: str
+) -> None:
+    document = yaml.safe_load(yaml.safe_dump(BASE))
+    document["method"][0]["provider"]["arguments"].update(arguments)
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(document))
+    journal = tmp_path / "j.json"
+
+    validated = faultdrill(tmp_path / "home", "validate", str(path))
+    ran = faultdrill(tmp_path / "home", "run", str(path), "--journal", str(journal))
+
+    for result in (validated, ran):
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert f"{path}: method[0].provider.arguments." in result.stderr
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not journal.exists()
+    assert not (tmp_path / "home" / "faults.jsonl").exists()
+
+
+def test_an_unknown_toxic_type_is_invalid(tmp_path: Path) -> None:
+    document = yaml.safe_load(yaml.safe_dump(BASE))
+    document["method"][0]["provider"].update(
+        func="add_toxic",
+        arguments={"proxy": "catalog", "toxic_type": "nosuchtoxic", "attributes": {}},
+    )
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(document))
+
+    result = faultdrill(tmp_path / "home", "validate", str(path))
+
+    assert result.returncode == 2
+    assert "method[0].provider.arguments.toxic_type: Input should be 'latency'" in result.stderr

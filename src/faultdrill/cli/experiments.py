@@ -12,6 +12,7 @@ import click
 
 from faultdrill.errors import InvalidInput, Problem, TargetUnavailable
 from faultdrill.exitcodes import ExitCode, for_outcome
+from faultdrill.experiment.arguments import resolved_argument_problems
 from faultdrill.experiment.blast import violations
 from faultdrill.experiment.loader import LoadedExperiment, load_experiment
 from faultdrill.faults.ledger import FaultLedger
@@ -152,8 +153,9 @@ def run(
     5. measure again after a recovery grace period
     6. print a verdict per SLO and phase, write the journal
 
-    Exit code: 0 held, 1 deviated, 3 refused, 4 aborted, 5 inconclusive,
-    130 interrupted (see faultdrill --help).
+    Exit code: 0 held, 1 deviated, 2 invalid input, 3 refused, 4 aborted,
+    5 inconclusive, 6 a fault not reverted (run recover), 130 interrupted
+    (see faultdrill --help).
     """
     loaded = load_experiment(file)
     if ci:
@@ -269,6 +271,7 @@ def check_runnable(loaded: LoadedExperiment) -> None:
         )
     except InvalidInput as exc:
         problems += exc.problems
+    problems += resolved_argument_problems(toolkit, source)
     reasons = violations(
         toolkit.resolved_radius(loaded.model.blast_radius),
         toolkit.resolved_steps("method"),

@@ -53,8 +53,9 @@ def cli(verbose: int, log_format: str) -> None:
       faultdrill sandbox down
 
     Exit codes: 0 held, 1 SLO deviated, 2 invalid input, 3 refused by a gate,
-    4 aborted (the guard, a failing action), 5 inconclusive, 70 internal
-    error, 130 interrupted.
+    4 aborted (the guard, a failing action), 5 inconclusive, 6 a fault could
+    not be reverted (run faultdrill recover), 70 internal error, 130
+    interrupted.
     """
     _configure_logging(verbose, log_format)
 

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from faultdrill.errors import FaultdrillError, Refused, TargetUnavailable
+from faultdrill.errors import (
+    FaultdrillError,
+    InvalidInput,
+    Refused,
+    TargetUnavailable,
+)
+from faultdrill.experiment.arguments import resolved_argument_problems
 from faultdrill.experiment.blast import planned_duration, violations
 from faultdrill.experiment.loader import LoadedExperiment
 from faultdrill.faults.ledger import RUN_ID_ENV, FaultLedger
@@ -133,6 +139,7 @@ class ExperimentRun:
             str(self.loaded.path),
             configuration_limits(self.model.blast_radius),
         )
+        self._check_arguments()
         self._gate()
         self._check_blast_radius()
         self.base_url = targets.base_url(
@@ -186,6 +193,12 @@ class ExperimentRun:
         """One experiment per target; a crashed holder's lock dies with it."""
         names = experiment_targets(self.model)
         return target_lock(names, self.model.title, self.run_id)
+
+    def _check_arguments(self) -> None:
+        """Arguments a network action would fail on are invalid input, now."""
+        problems = resolved_argument_problems(self.toolkit, str(self.loaded.path))
+        if problems:
+            raise InvalidInput(problems)
 
     def _check_service_answers(self) -> None:
         """A target that is not there is refused (and journaled), not measured."""
