@@ -166,7 +166,13 @@ def test_a_failing_action_aborts_and_rolls_back(
             "type": "python",
             "module": "chaosfaultdrill.network",
             "func": "add_toxic",
-            "arguments": {"proxy": "catalog", "toxic_type": "no-such-toxic"},
+            # Valid as written; the proxy answers 400 (a slicer of 0 bytes
+            # would never end, Toxiproxy issue 412), so the action fails.
+            "arguments": {
+                "proxy": "catalog",
+                "toxic_type": "slicer",
+                "attributes": {"average_size": 0},
+            },
         },
     }
     document["method"][0]["pauses"] = {}

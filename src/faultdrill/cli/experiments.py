@@ -78,7 +78,7 @@ def validate(files: tuple[Path, ...], chaostoolkit: bool) -> None:
 )
 @click.option(
     "--toxiproxy-url",
-    envvar="TOXIPROXY_URL",
+    # TOXIPROXY_URL is read by the run itself, so the log can tell them apart.
     help="A Toxiproxy API to use (also TOXIPROXY_URL). Unset: the running "
     "sandbox's proxy, else an embedded server started for this run.",
 )

@@ -207,6 +207,14 @@ class ExperimentRun:
         except TargetUnavailable as exc:
             raise Refused([str(exc)]) from exc
 
+    def _check_proxies(self, api: targets.ProxyApi) -> None:
+        """The method's proxies must be on the API, or the run is refused."""
+        steps = self.toolkit.resolved_steps("method")
+        try:
+            targets.check_proxies_exist(api, targets.proxies_named(steps))
+        except TargetUnavailable as exc:
+            raise Refused([str(exc)]) from exc
+
     def _check_blast_radius(self) -> None:
         base = self.toolkit
         reasons = violations(
@@ -536,6 +544,7 @@ class ExperimentRun:
         ) as api:
             log.info("Toxiproxy API: %s (%s)", api.url, api.origin)
             self.journal.toxiproxy_url = api.url
+            self._check_proxies(api)
             overrides = configuration_limits(self.model.blast_radius)
             self.toolkit = ChaosToolkit(
                 document, source, {**overrides, "toxiproxy_url": api.url}

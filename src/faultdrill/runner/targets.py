@@ -94,6 +94,51 @@ def configured_api(
     return None
 
 
+def proxies_named(steps: list[dict[str, Any]]) -> list[str]:
+    """Proxies that faultdrill's network actions in ``steps`` act on.
+
+    Empty when a step creates proxies itself (chaostoolkit-toxiproxy's
+    ``create_proxy``): then they need not exist before the method.
+    """
+    named: list[str] = []
+    for step in steps:
+        provider = step.get("provider") or {}
+        module, func = provider.get("module"), provider.get("func")
+        if module == "chaostoxi.proxy.actions" and func == "create_proxy":
+            return []
+        proxy = (provider.get("arguments") or {}).get("proxy")
+        if module == "chaosfaultdrill.network" and isinstance(proxy, str):
+            named.append(proxy)
+    return sorted(set(named))
+
+
+def check_proxies_exist(api: ProxyApi, names: list[str]) -> None:
+    """Refused (nothing injected yet) unless ``api`` has every proxy named."""
+    if not names:
+        return
+    try:
+        response = requests.get(f"{api.url}/proxies", timeout=PROBE_TIMEOUT_S)
+        response.raise_for_status()
+        have = set(response.json())
+    except (requests.RequestException, ValueError) as exc:
+        raise TargetUnavailable(
+            f"cannot list the proxies of {api.url} (from {api.origin}): {exc}"
+        ) from exc
+    missing = [name for name in names if name not in have]
+    if not missing:
+        return
+    hint = (
+        "the embedded server starts empty: point --toxiproxy-url at the server "
+        "that has them, or start the sandbox (faultdrill sandbox up)"
+        if api.origin == "embedded"
+        else "create them there, or point --toxiproxy-url at the right server"
+    )
+    raise TargetUnavailable(
+        f"the Toxiproxy API at {api.url} (from {api.origin}) has no proxy "
+        f"{', '.join(map(repr, missing))}; {hint}; nothing was injected"
+    )
+
+
 def _check_answers(api: ProxyApi) -> None:
     try:
         response = requests.get(f"{api.url}/version", timeout=PROBE_TIMEOUT_S)
