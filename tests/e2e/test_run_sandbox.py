@@ -167,7 +167,7 @@ def test_a_failing_action_aborts_and_rolls_back(
             "module": "chaosfaultdrill.network",
             "func": "add_toxic",
             # Valid as written; the proxy answers 400 (a slicer of 0 bytes
-            # would never end, Toxiproxy issue 412), so the action fails.
+            # recurses forever in Toxiproxy, PR #770), so the action fails.
             "arguments": {
                 "proxy": "catalog",
                 "toxic_type": "slicer",
