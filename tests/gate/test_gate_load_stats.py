@@ -116,3 +116,20 @@ def test_a_file_that_is_not_locust_stats_is_named(
     assert ran.code == ExitCode.INVALID_INPUT
     assert ran.clean
     assert f"{other}: header: lacks Type, Name, Request Count" in ran.err
+
+
+def test_a_binary_stats_file_is_named_not_a_decode_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slo_file, _ = files(tmp_path, home_failures=0, api_p95_ms=100)
+    binary = tmp_path / "run_stats.csv"
+    binary.write_bytes(bytes(range(256)))
+
+    ran = faultdrill(
+        "gate", "--no-host", "--slo-file", str(slo_file),
+        "--load-stats", str(binary), "--load-duration", "10",
+        monkeypatch=monkeypatch,
+    )  # fmt: skip
+
+    assert ran.code == ExitCode.INVALID_INPUT and ran.clean
+    assert f"{binary}: is not a CSV text file" in ran.err

@@ -27,6 +27,7 @@ from proxy_helpers import Api, Upstream, connect, recv_exactly
         ),
         (b'{"upstream":"a:1"}', "missing required field: name"),
         (b'{"name":"n"}', "missing required field: upstream"),
+        (b"[" * 100_000, "bad request body: exceeded max depth"),
         (b'{"name":"n","upstream":""}', "missing required field: upstream"),
         (
             b'{"name":"n","upstream":"a:1","enabled":"yes"}',

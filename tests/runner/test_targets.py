@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from faultdrill.errors import TargetUnavailable
+from faultdrill.errors import InvalidInput, TargetUnavailable
 from faultdrill.runner.targets import (
     ProxyApi,
     check_proxies_exist,
@@ -37,7 +37,7 @@ def test_the_environment_wins_over_the_configuration(
 
 def test_the_configuration_is_used_when_nothing_else_names_an_api() -> None:
     assert configured_api(None, CONFIGURED) == ProxyApi(
-        "http://127.0.0.1:38474", "configuration"
+        "http://127.0.0.1:38474", "configuration.toxiproxy_url"
     )
 
 
@@ -117,3 +117,9 @@ def test_a_server_with_the_proxy_passes() -> None:
         )
         assert created.status_code == 201, created.text
         check_proxies_exist(api, ["catalog"])
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://127.0.0.1:8474", "http://:8474", "http://h:0"])
+def test_a_url_that_is_no_http_url_is_invalid_input_naming_its_origin(url: str) -> None:
+    with pytest.raises(InvalidInput, match=r"--toxiproxy-url: .* is not an HTTP URL"):
+        configured_api(url, {})

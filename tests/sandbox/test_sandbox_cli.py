@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from typing import Any, Protocol
 
+import psutil
 import pytest
 from click.testing import CliRunner, Result
 
-from faultdrill.errors import InvalidInput
+from faultdrill.cli.main import cli
+from faultdrill.errors import InvalidInput, TargetUnavailable
+from faultdrill.exitcodes import ExitCode, for_error
+from faultdrill.sandbox import control
 from faultdrill.sandbox.cli import sandbox
+from faultdrill.sandbox.state import Component
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("no_process_left")]
 
@@ -78,3 +85,22 @@ def test_a_toxiproxy_off_this_machine_is_invalid_input() -> None:
     assert isinstance(result.exception, InvalidInput)
     assert "toxiproxy_url" in str(result.exception)
     assert "is not a Toxiproxy API on this machine" in str(result.exception)
+
+
+def test_status_exits_3_when_a_part_does_not_answer() -> None:
+    started = invoke("up", *FREE_PORTS, "--api-port", "0")
+    try:
+        assert started.exit_code == 0, started.output
+        state = control.recorded()
+        assert state is not None
+        (catalog,) = [p for p in state.processes if p.component is Component.CATALOG]
+        os.kill(catalog.pid, signal.SIGKILL)
+        psutil.Process(catalog.pid).wait(timeout=10)
+
+        ran = CliRunner().invoke(cli, ["sandbox", "status"])
+        assert "FAIL" in ran.output
+        assert isinstance(ran.exception, TargetUnavailable)
+        assert for_error(ran.exception) == ExitCode.REFUSED
+        assert "faultdrill sandbox down, then faultdrill sandbox up" in str(ran.exception)
+    finally:
+        invoke("down")

@@ -47,6 +47,9 @@ def first_value(body: bytes) -> Any:
         value, _ = json.JSONDecoder().raw_decode(text)
     except json.JSONDecodeError as exc:
         raise DecodeError(_syntax_message(text, exc)) from None
+    except RecursionError:
+        # Go's decoder stops at 10,000 levels of nesting with this error.
+        raise DecodeError("exceeded max depth") from None
     return value
 
 

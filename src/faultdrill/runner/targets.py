@@ -14,10 +14,11 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
-from faultdrill.errors import TargetUnavailable
+from faultdrill.errors import InvalidInput, TargetUnavailable
 from faultdrill.faults.ledger import FaultLedger
 from faultdrill.probe.http import check_base_url
 
@@ -81,12 +82,12 @@ def configured_api(
 ) -> ProxyApi | None:
     """The API the rules above choose, or None for an embedded one."""
     if explicit:
-        return ProxyApi(explicit.rstrip("/"), "--toxiproxy-url")
+        return _named_api(explicit, "--toxiproxy-url")
     if os.environ.get("TOXIPROXY_URL"):
-        return ProxyApi(os.environ["TOXIPROXY_URL"].rstrip("/"), "TOXIPROXY_URL")
+        return _named_api(os.environ["TOXIPROXY_URL"], "TOXIPROXY_URL")
     if configuration.get("toxiproxy_url"):
-        return ProxyApi(
-            str(configuration["toxiproxy_url"]).rstrip("/"), "configuration"
+        return _named_api(
+            str(configuration["toxiproxy_url"]), "configuration.toxiproxy_url"
         )
     sandbox = _running_sandbox()
     if sandbox is not None and sandbox.toxiproxy_url:
@@ -137,6 +138,24 @@ def check_proxies_exist(api: ProxyApi, names: list[str]) -> None:
         f"the Toxiproxy API at {api.url} (from {api.origin}) has no proxy "
         f"{', '.join(map(repr, missing))}; {hint}; nothing was injected"
     )
+
+
+def _named_api(url: str, origin: str) -> ProxyApi:
+    """``url`` as the API; InvalidInput naming ``origin`` if it is no HTTP URL."""
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        usable = usable and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port that is no number, or out of range
+        usable = False
+    if not usable:
+        raise InvalidInput.single(
+            origin,
+            "",
+            f"{url!r} is not an HTTP URL; give the Toxiproxy API's base URL, "
+            "like http://127.0.0.1:8474",
+        )
+    return ProxyApi(url.rstrip("/"), origin)
 
 
 def _check_answers(api: ProxyApi) -> None:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
+from faultdrill.errors import TargetUnavailable
 from faultdrill.sandbox import control, probe
 from faultdrill.sandbox.config import (
     DEFAULT_API_PORT,
@@ -100,9 +101,16 @@ def status() -> None:
     if state is None:
         click.echo("no sandbox is up")
         return
-    for item in probe.check(state):
+    checks = probe.check(state)
+    for item in checks:
         mark = "ok  " if item.ok else "FAIL"
         click.echo(f"{mark} {item.name:<44} {item.detail:<22} {item.target}")
+    failed = [item.name for item in checks if not item.ok]
+    if failed:
+        raise TargetUnavailable(
+            f"part of the sandbox does not answer ({', '.join(failed)}); "
+            "restart it: faultdrill sandbox down, then faultdrill sandbox up"
+        )
 
 
 def _describe(state: SandboxState) -> str:

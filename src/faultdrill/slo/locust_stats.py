@@ -111,6 +111,11 @@ def _rows(path: Path) -> dict[tuple[str, str], dict[str, str]]:
             str(path), "", f"cannot be read ({exc.strerror}); give Locust's "
             "PREFIX_stats.csv (locust --csv PREFIX)"
         ) from exc  # fmt: skip
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInput.single(
+            str(path), "", f"is not a CSV text file ({exc}); give Locust's "
+            "PREFIX_stats.csv (locust --csv PREFIX)"
+        ) from exc  # fmt: skip
     if missing:
         raise InvalidInput.single(
             str(path), "header", f"lacks {', '.join(missing)}: not a Locust "
