@@ -129,6 +129,8 @@ def remove_toxic(
     for record in ledger.find(
         FaultKind.TOXIC, api_url=api_url, proxy=proxy, toxic=name
     ):
+        if record.unanswered_at is not None:
+            continue  # it may land late: the run's safety net looks again
         ledger.reverted(record, note=outcome)
     log.info("reverted toxic %r on proxy %r (%s)", name, proxy, outcome)
     return {"proxy": proxy, "toxic": name, "outcome": outcome}
@@ -167,6 +169,8 @@ def enable_proxy(
         raise _translate(exc, f"enabling proxy {proxy!r}") from exc
     ledger = FaultLedger.default()
     for record in ledger.find(FaultKind.PROXY_DOWN, api_url=api_url, proxy=proxy):
+        if record.unanswered_at is not None:
+            continue  # it may land late: the run's safety net looks again
         ledger.reverted(record, note="enabled")
     log.info("reverted: proxy %r enabled", proxy)
     return {"proxy": proxy, "enabled": True}
@@ -191,7 +195,11 @@ def _apply(record: FaultRecord, doing: str, request: Callable[[], object]) -> No
     except _REFUSALS as exc:
         ledger.reverted(record, note=f"not applied: {_detail(exc)}")
         raise _translate(exc, doing) from exc
-    except Exception as exc:
+    except BaseException as exc:
+        # No answer: it may be applied now, or later. Ctrl-C lands here too.
+        ledger.unanswered(record)
+        if not isinstance(exc, Exception):
+            raise
         raise _translate(exc, doing) from exc
     log.info("applied %s", record.description)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +13,8 @@ import requests
 from chaoslib.exceptions import ActivityFailed
 
 from chaosfaultdrill import network
-from faultdrill.faults.ledger import FaultLedger
+from faultdrill.faults import revert as revert_module
+from faultdrill.faults.ledger import FaultKind, FaultLedger, FaultRecord
 from faultdrill.faults.revert import revert_pending
 from faultdrill.proxy.embedded import EmbeddedProxy
 
@@ -99,3 +102,75 @@ def test_a_silent_api_times_out_instead_of_hanging(
             network.remove_toxic(
                 "catalog", "latency_downstream", configuration={"toxiproxy_url": url}
             )
+
+
+def toxic_record(api: str, unanswered_at: float | None) -> FaultRecord:
+    return FaultLedger.default().applying(
+        FaultRecord(
+            kind=FaultKind.TOXIC,
+            target={"api_url": api, "proxy": "catalog", "toxic": "late"},
+            description="latency toxic 'late' on proxy 'catalog'",
+            unanswered_at=unanswered_at,
+        )
+    )
+
+
+def add_late_toxic(api: str) -> None:
+    body = {"name": "late", "type": "latency", "attributes": {"latency": 100}}
+    requests.post(f"{api}/proxies/catalog/toxics", json=body, timeout=5)
+
+
+def test_an_unanswered_apply_that_lands_after_the_revert_is_removed_too(
+    proxy_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(revert_module, "LATE_APPLY_GRACE_S", 5.0)
+    toxic_record(proxy_api, unanswered_at=time.time())
+    lands = threading.Timer(0.5, add_late_toxic, [proxy_api])  # after the DELETE
+    lands.start()
+    try:
+        ((_, outcome),) = revert_pending(FaultLedger.default())
+    finally:
+        lands.join()
+    assert outcome == "toxic removed after its unanswered apply landed late"
+    assert toxics(proxy_api) == []
+    assert FaultLedger.default().pending() == []
+
+
+def test_an_unanswered_apply_that_never_lands_is_crossed_off_after_the_grace(
+    proxy_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(revert_module, "LATE_APPLY_GRACE_S", 0.5)
+    toxic_record(proxy_api, unanswered_at=time.time())
+    ((_, outcome),) = revert_pending(FaultLedger.default())
+    assert outcome == "already gone (its apply was unanswered)"
+    assert FaultLedger.default().pending() == []
+
+
+def test_an_answered_apply_is_not_waited_for(proxy_api: str) -> None:
+    toxic_record(proxy_api, unanswered_at=None)
+    started = time.monotonic()
+    ((_, outcome),) = revert_pending(FaultLedger.default())
+    assert outcome == "already gone"
+    assert time.monotonic() - started < revert_module.LATE_APPLY_GRACE_S
+
+
+def test_an_apply_that_times_out_is_kept_as_unanswered(
+    monkeypatch: pytest.MonkeyPatch, proxy_api: str
+) -> None:
+    calls = {"n": 0}
+    real_call = network._call
+
+    def silent_post(api_url: str, method: str, path: str, body: object = None) -> object:
+        calls["n"] += 1
+        if method == "post":
+            raise requests.ReadTimeout("no answer")
+        return real_call(api_url, method, path, body)
+
+    monkeypatch.setattr(network, "_call", silent_post)
+    with pytest.raises(ActivityFailed):
+        network.add_latency("catalog", 100, configuration={"toxiproxy_url": proxy_api})
+    (record,) = FaultLedger.default().pending()
+    assert record.unanswered_at is not None
+    # A declared rollback's 404 does not cross it off; the safety net will.
+    network.remove_toxic("catalog", "latency_downstream", configuration={"toxiproxy_url": proxy_api})
+    assert [r.id for r in FaultLedger.default().pending()] == [record.id]

@@ -58,6 +58,9 @@ class FaultRecord(BaseModel):
     # The process that applied it: while it lives, the fault is its to revert.
     owner_pid: int = Field(default_factory=os.getpid)
     owner_started: float = Field(default_factory=_this_process_started)
+    # When applying it got no answer (a timeout, a lost connection): the
+    # server may still carry the request out later, so its revert looks again.
+    unanswered_at: float | None = None
 
     def owner_alive(self) -> bool:
         """Whether the very process that applied this fault still runs.
@@ -94,6 +97,10 @@ class FaultLedger:
         """Write the fault down before it is applied."""
         self._append(_Event(event=EventKind.APPLYING, fault=record))
         return record
+
+    def unanswered(self, record: FaultRecord) -> FaultRecord:
+        """Note that applying ``record`` got no answer; it stays pending."""
+        return self.applying(record.model_copy(update={"unanswered_at": time.time()}))
 
     def reverted(self, record: FaultRecord, note: str = "") -> None:
         """Cross the fault off: it is gone, or it was never applied."""
