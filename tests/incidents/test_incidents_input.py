@@ -70,3 +70,14 @@ def test_empty_preventive_action_exits_two(monkeypatch: pytest.MonkeyPatch) -> N
 def test_open_incident_with_an_empty_title_is_invalid_input(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="new incident: title"):
         open_incident(IncidentStore(tmp_path), "", Severity.SEV2, time.time())
+
+
+def test_an_slo_given_twice_as_impact_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran = faultdrill(
+        "incident", "open", "--title", "errors", "--sev", "3",
+        "--impact", "api-5xx-ratio=5%", "--impact", "api-5xx-ratio=7%",
+        monkeypatch=monkeypatch,
+    )  # fmt: skip
+
+    assert ran.code == ExitCode.INVALID_INPUT and ran.clean
+    assert "--impact: api-5xx-ratio: is given twice" in ran.err

@@ -129,9 +129,17 @@ def charge_budget(
 
 
 def check_impacts(impacts: Sequence[SloImpact], slos: SloFile) -> None:
-    """Every impact names an SLO of the file; raises InvalidInput naming them."""
+    """Every impact names an SLO of the file, once; InvalidInput otherwise."""
+    seen: set[str] = set()
     for impact in impacts:
         slos.get(impact.slo)
+        if impact.slo in seen:
+            raise InvalidInput.single(
+                "--impact",
+                impact.slo,
+                "is given twice; give each SLO's bad-event share once",
+            )
+        seen.add(impact.slo)
 
 
 def _apply(current: Incident, change: Change, now: float) -> Incident:

@@ -36,7 +36,9 @@ def proxy() -> None:
     "--runtime-metrics", is_flag=True, help="Serve process metrics on /metrics."
 )
 @click.option("--seed", type=int, help="Seed for jitter, toxicity and slicing.")
-@click.option("--ready-file", type=click.Path(path_type=Path), hidden=True)
+@click.option(
+    "--ready-file", type=click.Path(path_type=Path, dir_okay=False), hidden=True
+)
 def serve(
     host: str,
     port: int,
