@@ -10,7 +10,7 @@ unconverted, so "100" for a number would break it all the same.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -29,6 +29,7 @@ ToxicType = Literal[
     "limit_data",
     "noop",
 ]
+TOXIC_TYPES: tuple[str, ...] = get_args(ToxicType)
 
 
 class _Arguments(BaseModel):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from faultdrill.experiment.arguments import TOXIC_TYPES
 from faultdrill.experiment.durations import parse_seconds
 from faultdrill.experiment.model import BlastRadius
 
@@ -229,15 +230,7 @@ def _http_violations(radius: BlastRadius, method: list[Activity]) -> list[str]:
 
 # --- readers: activity arguments to faults -----------------------------------
 
-_TOXICS = {
-    "bandwidth",
-    "slow_close",
-    "timeout",
-    "reset_peer",
-    "slicer",
-    "limit_data",
-    "noop",
-}
+_TOXICS = set(TOXIC_TYPES) - {"latency"}
 
 
 def _share(args: dict[str, Any]) -> float:

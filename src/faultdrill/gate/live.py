@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from faultdrill.errors import InvalidInput
 from faultdrill.prometheus.client import URL_ENV, PrometheusClient
 from faultdrill.prometheus.source import PrometheusSource
 from faultdrill.slo.model import SliSource, Slo
 from faultdrill.slo.reading import SliReading
+from faultdrill.urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +32,7 @@ def prometheus_client(url: str | None) -> PrometheusClient | None:
 
 def check_url(url: str) -> str:
     """``url`` if it can reach a Prometheus server; InvalidInput naming it if not."""
-    try:
-        parts = urlsplit(url)
-        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
-        usable = usable and (parts.port is None or parts.port > 0)
-    except ValueError:  # a port that is no number, or out of range
-        usable = False
-    if not usable:
+    if not is_http_url(url):
         raise InvalidInput.single(
             f"--prometheus (or {URL_ENV})",
             "",

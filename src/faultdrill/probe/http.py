@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from urllib.parse import urlsplit
 
 import aiohttp
 
 from faultdrill.errors import InvalidInput
 from faultdrill.slo.model import Request
+from faultdrill.urls import is_http_url
 
 
 class HttpSender:
@@ -91,13 +91,7 @@ def check_base_url(
     base_url: str, source: str = "prober", field: str = "base_url"
 ) -> str:
     """``http(s)://host[:port][/prefix]`` without a trailing slash."""
-    try:
-        parts = urlsplit(base_url)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-        valid = valid and (parts.port is None or parts.port > 0)
-    except ValueError:  # a bad IPv6 literal, a port over 65535
-        valid = False
-    if not valid or "${" in base_url:
+    if not is_http_url(base_url) or "${" in base_url:
         raise InvalidInput.single(
             source,
             field,

@@ -14,13 +14,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from faultdrill.errors import InvalidInput, TargetUnavailable
 from faultdrill.faults.ledger import FaultLedger
 from faultdrill.probe.http import check_base_url
+from faultdrill.urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -142,13 +142,7 @@ def check_proxies_exist(api: ProxyApi, names: list[str]) -> None:
 
 def _named_api(url: str, origin: str) -> ProxyApi:
     """``url`` as the API; InvalidInput naming ``origin`` if it is no HTTP URL."""
-    try:
-        parts = urlsplit(url)
-        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
-        usable = usable and (parts.port is None or parts.port > 0)
-    except ValueError:  # a port that is no number, or out of range
-        usable = False
-    if not usable:
+    if not is_http_url(url):
         raise InvalidInput.single(
             origin,
             "",
