@@ -11,7 +11,7 @@ import click
 from faultdrill.cli.experiments import check_runnable
 from faultdrill.errors import InvalidInput, Problem
 from faultdrill.exitcodes import ExitCode
-from faultdrill.experiment.loader import load_experiment
+from faultdrill.experiment.loader import LoadedExperiment, load_experiment
 from faultdrill.gameday.ci import allowlist_from, require_ci_targets
 from faultdrill.gameday.launch import SubprocessLauncher
 from faultdrill.gameday.plan import GameDayPlan, PlannedExperiment, load_plan
@@ -119,11 +119,10 @@ def gameday(
     --help); 0 when every experiment ended as planned; 130 if interrupted.
     """
     plan = load_plan(plan_file)
-    _check_every_step(plan)
+    experiments = _check_every_step(plan)
     if webhook:
         check_webhook_url(webhook)
     if ci:
-        experiments = [load_experiment(step.path) for step in plan.steps]
         require_ci_targets(experiments, allowlist_from(allow))
     directory = out_dir or Path("journals") / f"gameday-{plan.name}"
     day = GameDay(
@@ -143,16 +142,21 @@ def gameday(
     sys.exit(code if code is not None else result.exit_code)
 
 
-def _check_every_step(plan: GameDayPlan) -> None:
-    """Every experiment of the plan is valid before the first one runs."""
+def _check_every_step(plan: GameDayPlan) -> list[LoadedExperiment]:
+    """Every experiment of the plan, each valid, before the first one runs."""
     problems: list[Problem] = []
+    loaded = []
     for step in plan.steps:
         try:
-            check_runnable(load_experiment(step.path))
+            experiment = load_experiment(step.path)
+            check_runnable(experiment)
         except InvalidInput as exc:
             problems += exc.problems
+            continue
+        loaded.append(experiment)
     if problems:
         raise InvalidInput(problems)
+    return loaded
 
 
 def _launcher(ci: bool, allow: tuple[str, ...], host_check: bool) -> SubprocessLauncher:

@@ -71,14 +71,7 @@ def _remove_toxic(record: FaultRecord) -> str:
 
     def delete() -> bool:
         """True if there was a toxic to remove."""
-        response = _call("DELETE", url)
-        if response.status_code == 404:
-            return False
-        if response.status_code >= 300:
-            raise FaultError(
-                f"DELETE {url} answered {response.status_code}: {response.text.strip()}"
-            )
-        return True
+        return _found("DELETE", url)
 
     if delete():
         return "toxic removed"  # an unanswered apply that had landed, too
@@ -95,14 +88,8 @@ def _enable_proxy(record: FaultRecord) -> str:
     url = f"{api.rstrip('/')}/proxies/{_segment(proxy)}"
 
     def enable() -> str:
-        response = _call("POST", url, json={"enabled": True})
-        if response.status_code == 404:
-            return "proxy no longer exists"
-        if response.status_code >= 300:
-            raise FaultError(
-                f"POST {url} answered {response.status_code}: {response.text.strip()}"
-            )
-        return "proxy enabled"
+        found = _found("POST", url, json={"enabled": True})
+        return "proxy enabled" if found else "proxy no longer exists"
 
     def disabled() -> bool:
         response = _call("GET", url)
@@ -130,6 +117,18 @@ def _settle_late_apply(record: FaultRecord, applied: Callable[[], bool]) -> bool
         if time.time() >= deadline:
             return False
         time.sleep(_LOOK_EVERY_S)
+
+
+def _found(method: str, url: str, json: dict[str, bool] | None = None) -> bool:
+    """Send the request; False for a 404, FaultError for any other failure."""
+    response = _call(method, url, json=json)
+    if response.status_code == 404:
+        return False
+    if response.status_code >= 300:
+        raise FaultError(
+            f"{method} {url} answered {response.status_code}: {response.text.strip()}"
+        )
+    return True
 
 
 def _segment(name: str) -> str:

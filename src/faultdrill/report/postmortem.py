@@ -166,7 +166,7 @@ def _why(record: RunRecord) -> str:
             f"- the experiment applied **{activity.name}** "
             f"(`{activity.target}` {sections.compact(activity.arguments)})".rstrip()
         )
-    root_cause = record.incident.extra.get("root_cause") if record.incident else None
+    root_cause = _incident_field(record, "root_cause")
     lines += [
         "",
         f"Root cause (from the incident): {root_cause}"
@@ -175,12 +175,15 @@ def _why(record: RunRecord) -> str:
         "configuration or dependencies let this fault reach users: timeouts, "
         "retries, caches, fallbacks, capacity>",
     ]
-    remediation = _texts(
-        record.incident.extra.get("remediation") if record.incident else None
-    )
+    remediation = _texts(_incident_field(record, "remediation"))
     if remediation:
         lines += ["", "Remediation so far:", *[f"- {step}" for step in remediation]]
     return "\n".join(lines)
+
+
+def _incident_field(record: RunRecord, key: str) -> object:
+    """A field of the run's incident as it stands now; None without one."""
+    return record.incident.extra.get(key) if record.incident else None
 
 
 def _texts(value: object) -> list[str]:
@@ -223,9 +226,7 @@ def _failure(activity: ActivityRecord) -> str:
 
 
 def _action_items(record: RunRecord) -> str:
-    preventive = _entries(
-        record.incident.extra.get("preventive_actions") if record.incident else None
-    )
+    preventive = _entries(_incident_field(record, "preventive_actions"))
     recorded = [
         [str(item.get("what", "")), str(item.get("owner") or OWNER), DUE]
         for item in preventive

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,18 +202,12 @@ class ExperimentRun:
 
     def _check_service_answers(self) -> None:
         """A target that is not there is refused (and journaled), not measured."""
-        try:
-            targets.check_service_answers(self.base_url)
-        except TargetUnavailable as exc:
-            raise Refused([str(exc)]) from exc
+        _refused_if_unavailable(targets.check_service_answers, self.base_url)
 
     def _check_proxies(self, api: targets.ProxyApi) -> None:
         """The method's proxies must be on the API, or the run is refused."""
-        steps = self.toolkit.resolved_steps("method")
-        try:
-            targets.check_proxies_exist(api, targets.proxies_named(steps))
-        except TargetUnavailable as exc:
-            raise Refused([str(exc)]) from exc
+        named = targets.proxies_named(self.toolkit.resolved_steps("method"))
+        _refused_if_unavailable(targets.check_proxies_exist, api, named)
 
     def _check_blast_radius(self) -> None:
         base = self.toolkit
@@ -583,3 +577,15 @@ def _worst(verdicts: list[dict[str, Any]]) -> str:
 def _last_line(run: dict[str, Any]) -> str:
     lines = run.get("exception") or ["unknown error"]
     return str(lines[-1]).strip()
+
+
+def _refused_if_unavailable(check: Callable[..., None], *args: Any) -> None:
+    """Run a pre-flight ``check``; what it cannot reach refuses the run.
+
+    Only before the first fault: later, an unreachable service is a finding
+    of the run, not a refusal.
+    """
+    try:
+        check(*args)
+    except TargetUnavailable as exc:
+        raise Refused([str(exc)]) from exc
